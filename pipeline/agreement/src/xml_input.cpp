@@ -1,0 +1,100 @@
+#include "xml_input.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace sto::detail {
+
+LineTable::LineTable(std::string_view text) {
+  starts_.push_back(0);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') starts_.push_back(i + 1);
+  }
+}
+
+int LineTable::line_of(std::ptrdiff_t offset) const {
+  if (offset < 0) return 0;
+  const auto it = std::upper_bound(starts_.begin(), starts_.end(), static_cast<std::size_t>(offset));
+  return static_cast<int>(it - starts_.begin());
+}
+
+namespace {
+
+// Length of the UTF-8 sequence starting at bytes[i], or 0 when it is not valid UTF-8
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view bytes, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char min_second = 0x80;
+  unsigned char max_second = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min_second = 0xA0;  // overlong
+    if (lead == 0xED) max_second = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min_second = 0x90;  // overlong
+    if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > bytes.size()) return 0;
+  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+bool forbidden_control(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
+
+std::string hex_byte(unsigned char c) {
+  std::array<char, 8> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "0x%02X", c);
+  return buffer.data();
+}
+
+std::string code_point(unsigned char c) {
+  std::array<char, 8> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "U+%04X", c);
+  return buffer.data();
+}
+
+}  // namespace
+
+bool check_text_bytes(std::string_view bytes, const LineTable& lines, Findings& findings) {
+  bool clean = true;
+  bool reported_encoding = false;
+  bool reported_control = false;
+  std::size_t i = 0;
+  while (i < bytes.size() && !(reported_encoding && reported_control)) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    const std::size_t length = utf8_sequence_length(bytes, i);
+    if (length == 0) {
+      if (!reported_encoding) {
+        findings.push_back(make_finding("xml.codering", lines.line_of(static_cast<std::ptrdiff_t>(i)),
+                                        {}, {}, {{"byte", hex_byte(c)}}));
+        reported_encoding = true;
+      }
+      clean = false;
+      ++i;
+      continue;
+    }
+    if (forbidden_control(c) && !reported_control) {
+      findings.push_back(make_finding("xml.teken", lines.line_of(static_cast<std::ptrdiff_t>(i)), {},
+                                      {}, {{"teken", code_point(c)}}));
+      reported_control = true;
+      clean = false;
+    }
+    i += length;
+  }
+  return clean;
+}
+
+}  // namespace sto::detail

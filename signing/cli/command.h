@@ -1,0 +1,41 @@
+// The command line's parts: each subcommand is a function from arguments to an exit code.
+// Commands parse and print; the work happens in the pipeline/ and signing/ modules.
+#pragma once
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sto/diagnostics.h"
+
+namespace sto::cli {
+
+// Exit codes, stable: scripts depend on them (docs/cli.md).
+inline constexpr int kOk = 0;
+inline constexpr int kInvalid = 1;
+inline constexpr int kUsage = 2;
+inline constexpr int kEnvironment = 3;
+
+// A wrong command line; main prints the message and the verb's usage, and exits with kUsage.
+struct UsageError {
+  std::string message;
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;  // one line for `sto help`
+  std::string_view usage;    // full text for `sto <verb> --help`
+  int (*run)(std::span<const std::string_view> args);
+};
+
+extern const Command kValidate;
+
+// Where sto finds its run-time data (templates/, templates/regelingen/): $STO_TEMPLATES, else
+// ../share/sto/templates beside the executable, else the source tree it was built from.
+std::filesystem::path templates_dir();
+
+// --lang nl|en, default nl. Throws UsageError for anything else.
+Taal parse_taal(std::string_view value);
+
+}  // namespace sto::cli
