@@ -22,7 +22,8 @@ const Command* find_command(std::string_view name) {
 }
 
 void print_overview(std::ostream& out) {
-  out << "sto " STO_VERSION " — samenwerkingsovereenkomsten Sterk Techniekonderwijs\n\n"
+  out << "sto " STO_VERSION
+         " — samenwerkingsovereenkomsten Sterk Techniekonderwijs\n\n"
          "Gebruik: sto <opdracht> [opties] [argumenten]\n\n"
          "Opdrachten:\n";
   for (const Command* command : kCommands) {

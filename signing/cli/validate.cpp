@@ -75,7 +75,8 @@ void print_text(const Validation& v, const Options& options) {
   }
   if (warnings > 0) {
     std::cout << (errors == 0 ? " (" : ", ") << warnings
-              << (nl ? (warnings == 1 ? " waarschuwing" : " waarschuwingen") : (warnings == 1 ? " warning" : " warnings"))
+              << (nl ? (warnings == 1 ? " waarschuwing" : " waarschuwingen")
+                     : (warnings == 1 ? " warning" : " warnings"))
               << (errors == 0 ? ")" : "");
   }
   std::cout << "\n";

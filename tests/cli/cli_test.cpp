@@ -60,8 +60,8 @@ std::multiset<std::string> json_findings(const Poco::JSON::Object::Ptr& root) {
 }
 
 TEST(Cli, ValidSamplesAndTheSpecExampleExitZero) {
-  for (const std::string file : {"/samples/regio-klein-8.xml", "/samples/regio-middel-25.xml", "/samples/regio-groot-108.xml",
-                                 "/../shared/spec/example.xml"}) {
+  for (const std::string file : {"/samples/regio-klein-8.xml", "/samples/regio-middel-25.xml",
+                                 "/samples/regio-groot-108.xml", "/../shared/spec/example.xml"}) {
     const auto r = run_sto({"validate", kSource + file});
     EXPECT_EQ(r.exit_code, 0) << file << "\n" << r.out << r.err;
     EXPECT_EQ(r.out, kSource + file + ": geldig\n");
@@ -97,15 +97,17 @@ TEST(Cli, TextOutputNamesFileLineRuleAndElement) {
   const std::string path = kSource + "/samples/invalid/r8-kvk-zeven-cijfers.xml";
   const auto r = run_sto({"validate", path});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out, path + ":58: fout [R8.kvk] <kvk> (p6) Regel 8: KvK-nummer \"0501234\" moet bestaan uit 8 cijfers.\n" + path +
-                       ": ongeldig, 1 fout\n");
+  EXPECT_EQ(r.out, path +
+                       ":58: fout [R8.kvk] <kvk> (p6) Regel 8: KvK-nummer \"0501234\" moet bestaan uit 8 cijfers.\n" +
+                       path + ": ongeldig, 1 fout\n");
 }
 
 TEST(Cli, SpeaksEnglishOnRequest) {
   const std::string path = kSource + "/samples/invalid/r7-activiteitenplan-ontbreekt.xml";
   const auto r = run_sto({"validate", "--lang", "en", path});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr(":7: error [R7.verwijzing] <verwijzingen> Rule 7: the reference to the document of soort activiteitenplan is missing."));
+  EXPECT_THAT(r.out, HasSubstr(":7: error [R7.verwijzing] <verwijzingen> Rule 7: the reference to the document of "
+                               "soort activiteitenplan is missing."));
   EXPECT_THAT(r.out, HasSubstr(": invalid, 1 error\n"));
 }
 
@@ -126,7 +128,8 @@ TEST(Cli, SurvivesSixteenMebibytesOfNesting) {
   const fs::path file = fs::temp_directory_path() / "sto-cli-nesting.xml";
   {
     std::ofstream out(file, std::ios::binary);
-    const std::string head = "<samenwerkingsovereenkomst xmlns=\"urn:sto:samenwerkingsovereenkomst:1\" kenmerk=\"a\" versie=\"1\">";
+    const std::string head =
+        "<samenwerkingsovereenkomst xmlns=\"urn:sto:samenwerkingsovereenkomst:1\" kenmerk=\"a\" versie=\"1\">";
     const std::size_t depth = (16u * 1024u * 1024u - 200u) / 21u;
     out << head;
     for (std::size_t i = 0; i < depth; ++i) out << "<partners>";
@@ -190,9 +193,10 @@ TEST(Cli, HelpListsOnlyWorkingCommands) {
 TEST(Cli, TheGeneratedSamplesAreTheGeneratorsOutput) {
   const fs::path dir = fs::temp_directory_path() / "sto-cli-generate";
   fs::create_directories(dir);
-  for (const auto& [partners, name] : {std::pair{"25", "regio-middel-25.xml"}, std::pair{"108", "regio-groot-108.xml"}}) {
-    const auto r = run_program({"/usr/bin/python3", kSource + "/samples/generate.py", "--partners", partners, "--seed", partners,
-                                "-o", (dir / name).string()});
+  for (const auto& [partners, name] :
+       {std::pair{"25", "regio-middel-25.xml"}, std::pair{"108", "regio-groot-108.xml"}}) {
+    const auto r = run_program({"/usr/bin/python3", kSource + "/samples/generate.py", "--partners", partners, "--seed",
+                                partners, "-o", (dir / name).string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::ifstream a(dir / name, std::ios::binary);
     std::ifstream b(kSource + "/samples/" + name, std::ios::binary);

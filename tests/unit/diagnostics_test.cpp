@@ -10,7 +10,8 @@ namespace sto {
 namespace {
 
 TEST(Diagnostics, DescribesAFindingCompilerStyleInDutchAndEnglish) {
-  Finding f = make_finding("R8.kvk", 58, "kvk", "p6", {{"waarde", "0501234"}, {"vorm_nl", "8 cijfers"}, {"vorm_en", "8 digits"}});
+  Finding f = make_finding("R8.kvk", 58, "kvk", "p6",
+                           {{"waarde", "0501234"}, {"vorm_nl", "8 cijfers"}, {"vorm_en", "8 digits"}});
   f.file = "regio.xml";
   EXPECT_EQ(describe(f, Taal::nl),
             "regio.xml:58: fout [R8.kvk] <kvk> (p6) Regel 8: KvK-nummer \"0501234\" moet bestaan uit 8 cijfers.");
@@ -21,14 +22,17 @@ TEST(Diagnostics, DescribesAFindingCompilerStyleInDutchAndEnglish) {
 TEST(Diagnostics, WholeFileFindingsHaveNoLineNumber) {
   Finding f = make_finding("bestand.te-groot", 0, {}, {}, {{"grootte", "20000000"}, {"maximum", "16777216"}});
   f.file = "groot.xml";
-  EXPECT_EQ(describe(f, Taal::en), "groot.xml: error [bestand.te-groot] The file is 20000000 bytes; an agreement may be at most 16777216 bytes.");
+  EXPECT_EQ(
+      describe(f, Taal::en),
+      "groot.xml: error [bestand.te-groot] The file is 20000000 bytes; an agreement may be at most 16777216 bytes.");
 }
 
 TEST(Diagnostics, SeverityComesFromTheCatalogue) {
   EXPECT_EQ(make_finding("R8.bevoegd-gezag-nummer", 1, "bevoegdGezag").severity, Severity::warning);
   EXPECT_EQ(make_finding("R1.minimum", 1, "partners").severity, Severity::error);
   EXPECT_FALSE(has_errors({make_finding("bijdrage.leeg", 3, "bijdrage")}));
-  EXPECT_TRUE(has_errors({make_finding("bijdrage.leeg", 3, "bijdrage"), make_finding("R7.verwijzing", 1, "verwijzingen")}));
+  EXPECT_TRUE(
+      has_errors({make_finding("bijdrage.leeg", 3, "bijdrage"), make_finding("R7.verwijzing", 1, "verwijzingen")}));
 }
 
 TEST(Diagnostics, UnknownRuleIdIsAProgrammingError) {

@@ -50,7 +50,8 @@ TEST(Reader, TheSmallSampleIsValidAndComplete) {
 TEST(Reader, ReadsAfsprakenWithParagraphsAndLists) {
   const std::string text = edit(klein(), "  </partners>\n",
                                 "  </partners>\n  <afspraken>\n    <afspraak titel=\"Verdeling van gelden\">\n"
-                                "      <p>De penvoerder\n        verdeelt.</p>\n      <lijst><item>Instroom: 35%</item><item>Docenten</item></lijst>\n"
+                                "      <p>De penvoerder\n        verdeelt.</p>\n      <lijst><item>Instroom: "
+                                "35%</item><item>Docenten</item></lijst>\n"
                                 "    </afspraak>\n  </afspraken>\n");
   const ReadResult r = read_agreement(text, "t.xml");
   ASSERT_TRUE(r.findings.empty());
@@ -97,13 +98,15 @@ TEST(Reader, RejectsOverlongAndSurrogateAndTruncatedUtf8) {
               ElementsAre(RuleAt{"xml.codering", line_of(klein(), "<opgesteld")}));
   EXPECT_THAT(findings_of(edit(klein(), "Zwolle\"/>", "Zwolle\xed\xa0\x80\"/>")),
               ElementsAre(RuleAt{"xml.codering", line_of(klein(), "<opgesteld")}));
-  EXPECT_THAT(findings_of(klein() + "\xe2\x82"), ElementsAre(RuleAt{"xml.codering", line_of(klein(), "</samenwerkingsovereenkomst>") + 1}));
+  EXPECT_THAT(findings_of(klein() + "\xe2\x82"),
+              ElementsAre(RuleAt{"xml.codering", line_of(klein(), "</samenwerkingsovereenkomst>") + 1}));
 }
 
 TEST(Reader, AcceptsAUtf8ByteOrderMark) { EXPECT_THAT(findings_of("\xef\xbb\xbf" + klein()), IsEmpty()); }
 
 TEST(Reader, RejectsUtf16) {
-  EXPECT_THAT(findings_of(std::string("\xff\xfe<\0s\0", 6)), ElementsAre(RuleAt{"xml.codering", 1}, RuleAt{"xml.teken", 1}));
+  EXPECT_THAT(findings_of(std::string("\xff\xfe<\0s\0", 6)),
+              ElementsAre(RuleAt{"xml.codering", 1}, RuleAt{"xml.teken", 1}));
 }
 
 TEST(Reader, RejectsControlCharacters) {
@@ -202,13 +205,15 @@ TEST(Reader, AcceptsOurNamespaceUnderAPrefix) {
 
 TEST(Reader, RejectsChildrenOutsideOurNamespace) {
   const std::string text = edit(klein(), "<looptijd einde", "<looptijd xmlns=\"urn:iets:anders\" einde");
-  EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"xml.ontbreekt-element", 2}, RuleAt{"xml.onbekend-element", line_of(klein(), "<looptijd")}));
+  EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"xml.ontbreekt-element", 2},
+                                             RuleAt{"xml.onbekend-element", line_of(klein(), "<looptijd")}));
 }
 
 // --- Structure -------------------------------------------------------------------------------
 
 TEST(Reader, RejectsAnUnknownElement) {
-  const std::string text = edit(klein(), "      <kvk>05086215</kvk>\n", "      <kvk>05086215</kvk>\n      <website>x</website>\n");
+  const std::string text =
+      edit(klein(), "      <kvk>05086215</kvk>\n", "      <kvk>05086215</kvk>\n      <website>x</website>\n");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"xml.onbekend-element", line_of(text, "<website>")}));
 }
 
@@ -218,21 +223,26 @@ TEST(Reader, RejectsMarkupInsideText) {
 }
 
 TEST(Reader, RejectsTopLevelElementsOutOfOrder) {
-  const std::string text = edit(klein(), "  <looptijd einde=\"2028-12-31\"/>\n  <opgesteld datum=\"2024-10-02\" plaats=\"Zwolle\"/>\n",
-                                "  <opgesteld datum=\"2024-10-02\" plaats=\"Zwolle\"/>\n  <looptijd einde=\"2028-12-31\"/>\n");
+  const std::string text =
+      edit(klein(), "  <looptijd einde=\"2028-12-31\"/>\n  <opgesteld datum=\"2024-10-02\" plaats=\"Zwolle\"/>\n",
+           "  <opgesteld datum=\"2024-10-02\" plaats=\"Zwolle\"/>\n  <looptijd einde=\"2028-12-31\"/>\n");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"xml.volgorde", line_of(text, "<looptijd")}));
 }
 
 TEST(Reader, ReportsAMissingRequiredElementAtItsParent) {
   EXPECT_THAT(findings_of(edit(klein(), "  <looptijd einde=\"2028-12-31\"/>\n", "")),
               ElementsAre(RuleAt{"xml.ontbreekt-element", 2}));
-  const std::string text = edit(klein(), "      <tekenbevoegde id=\"s9\" naam=\"Ruud IJpelaar\" functie=\"Wethouder Onderwijs\" hoedanigheid=\"kvk\" email=\"r.ijpelaar@zwolle.example.nl\"/>\n", "");
+  const std::string text = edit(klein(),
+                                "      <tekenbevoegde id=\"s9\" naam=\"Ruud IJpelaar\" functie=\"Wethouder Onderwijs\" "
+                                "hoedanigheid=\"kvk\" email=\"r.ijpelaar@zwolle.example.nl\"/>\n",
+                                "");
   EXPECT_THAT(errors_of(text), ElementsAre(RuleAt{"xml.ontbreekt-element", line_of(klein(), "<partner id=\"p8\"")},
                                            RuleAt{"R3.tekenbevoegde", line_of(klein(), "<partner id=\"p8\"")}));
 }
 
 TEST(Reader, RejectsARepeatedSingleElement) {
-  const std::string text = edit(klein(), "      <kvk>05086215</kvk>\n", "      <kvk>05086215</kvk>\n      <kvk>05086216</kvk>\n");
+  const std::string text =
+      edit(klein(), "      <kvk>05086215</kvk>\n", "      <kvk>05086215</kvk>\n      <kvk>05086216</kvk>\n");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"xml.dubbel-element", line_of(text, "05086216")}));
 }
 
@@ -242,7 +252,8 @@ TEST(Reader, RejectsStrayText) {
 }
 
 TEST(Reader, ReportsMissingRequiredAttributes) {
-  EXPECT_THAT(findings_of(edit(klein(), " kenmerk=\"STO25-071-SOK\"", "")), ElementsAre(RuleAt{"xml.ontbreekt-attribuut", 2}));
+  EXPECT_THAT(findings_of(edit(klein(), " kenmerk=\"STO25-071-SOK\"", "")),
+              ElementsAre(RuleAt{"xml.ontbreekt-attribuut", 2}));
   EXPECT_THAT(findings_of(edit(klein(), " email=\"r.ijpelaar@zwolle.example.nl\"", "")),
               ElementsAre(RuleAt{"xml.ontbreekt-attribuut", line_of(klein(), "id=\"s9\"")}));
 }
@@ -257,7 +268,8 @@ TEST(Reader, WarnsAboutUnknownAttributesAndStaysValid) {
 
 TEST(Reader, RejectsEmptyRequiredValues) {
   const int s9 = line_of(klein(), "id=\"s9\"");
-  EXPECT_THAT(findings_of(edit(klein(), "naam=\"Ruud IJpelaar\"", "naam=\"  \"")), ElementsAre(RuleAt{"waarde.leeg", s9}));
+  EXPECT_THAT(findings_of(edit(klein(), "naam=\"Ruud IJpelaar\"", "naam=\"  \"")),
+              ElementsAre(RuleAt{"waarde.leeg", s9}));
   EXPECT_THAT(errors_of(edit(klein(), "<kvk>05086215</kvk>", "<kvk> </kvk>")),
               ElementsAre(RuleAt{"waarde.leeg", line_of(klein(), "<kvk>05086215")}));
   const std::string text = edit(klein(), ">Vervoer van leerlingen naar het techniekcentrum.</bijdrage>", "/>");
@@ -265,13 +277,18 @@ TEST(Reader, RejectsEmptyRequiredValues) {
 }
 
 TEST(Reader, RejectsValuesOutsideTheirChoices) {
-  EXPECT_THAT(findings_of(edit(klein(), "<partner id=\"p8\" soort=\"overheid\"", "<partner id=\"p8\" soort=\"gemeente\"")),
-              ElementsAre(RuleAt{"waarde.keuze", line_of(klein(), "<partner id=\"p8\"")}));
-  EXPECT_THAT(findings_of(edit(klein(), "hoedanigheid=\"kvk\" email=\"r.ijp", "hoedanigheid=\"wethouder\" email=\"r.ijp")),
-              ElementsAre(RuleAt{"R3.tekenbevoegde", line_of(klein(), "<partner id=\"p8\"")}, RuleAt{"waarde.keuze", line_of(klein(), "id=\"s9\"")}));
-  EXPECT_THAT(findings_of(edit(klein(), "versie=\"1\"", "versie=\"1\" taal=\"de\"")), ElementsAre(RuleAt{"waarde.keuze", 2}));
+  EXPECT_THAT(
+      findings_of(edit(klein(), "<partner id=\"p8\" soort=\"overheid\"", "<partner id=\"p8\" soort=\"gemeente\"")),
+      ElementsAre(RuleAt{"waarde.keuze", line_of(klein(), "<partner id=\"p8\"")}));
+  EXPECT_THAT(
+      findings_of(edit(klein(), "hoedanigheid=\"kvk\" email=\"r.ijp", "hoedanigheid=\"wethouder\" email=\"r.ijp")),
+      ElementsAre(RuleAt{"R3.tekenbevoegde", line_of(klein(), "<partner id=\"p8\"")},
+                  RuleAt{"waarde.keuze", line_of(klein(), "id=\"s9\"")}));
+  EXPECT_THAT(findings_of(edit(klein(), "versie=\"1\"", "versie=\"1\" taal=\"de\"")),
+              ElementsAre(RuleAt{"waarde.keuze", 2}));
   EXPECT_THAT(errors_of(edit(klein(), "penvoerder=\"ja\"", "penvoerder=\"yes\"")),
-              ElementsAre(RuleAt{"penvoerder.aantal", line_of(klein(), "<partners>")}, RuleAt{"waarde.keuze", line_of(klein(), "<partner id=\"p1\"")}));
+              ElementsAre(RuleAt{"penvoerder.aantal", line_of(klein(), "<partners>")},
+                          RuleAt{"waarde.keuze", line_of(klein(), "<partner id=\"p1\"")}));
 }
 
 TEST(Reader, ReadsTaalEnglish) {
@@ -281,7 +298,8 @@ TEST(Reader, ReadsTaalEnglish) {
 }
 
 TEST(Reader, RejectsABadKenmerk) {
-  EXPECT_THAT(findings_of(edit(klein(), "kenmerk=\"STO25-071-SOK\"", "kenmerk=\"STO25 071/SOK\"")), ElementsAre(RuleAt{"kenmerk.ongeldig", 2}));
+  EXPECT_THAT(findings_of(edit(klein(), "kenmerk=\"STO25-071-SOK\"", "kenmerk=\"STO25 071/SOK\"")),
+              ElementsAre(RuleAt{"kenmerk.ongeldig", 2}));
   EXPECT_THAT(findings_of(edit(klein(), "kenmerk=\"STO25-071-SOK\"", "kenmerk=\"" + std::string(65, 'K') + "\"")),
               ElementsAre(RuleAt{"kenmerk.ongeldig", 2}));
 }
@@ -340,16 +358,20 @@ TEST(Reader, CountsNameLengthInCharactersNotBytes) {
 
 TEST(Reader, RejectsUnusableEmailAddresses) {
   const int s9 = line_of(klein(), "id=\"s9\"");
-  for (const char* bad : {"r.ijpelaar", "r ijpelaar@zwolle.nl", "@zwolle.nl", "r@zwolle", "r@zwolle..nl", "r@@zwolle.nl"}) {
-    EXPECT_THAT(findings_of(edit(klein(), "r.ijpelaar@zwolle.example.nl", bad)), ElementsAre(RuleAt{"email.ongeldig", s9}))
+  for (const char* bad :
+       {"r.ijpelaar", "r ijpelaar@zwolle.nl", "@zwolle.nl", "r@zwolle", "r@zwolle..nl", "r@@zwolle.nl"}) {
+    EXPECT_THAT(findings_of(edit(klein(), "r.ijpelaar@zwolle.example.nl", bad)),
+                ElementsAre(RuleAt{"email.ongeldig", s9}))
         << bad;
   }
 }
 
 TEST(Reader, RejectsAMalformedSha256) {
   const int line = line_of(klein(), "sha256=");
-  EXPECT_THAT(findings_of(edit(klein(), "sha256=\"3b7e", "sha256=\"3b7")), ElementsAre(RuleAt{"sha256.ongeldig", line}));
-  EXPECT_THAT(findings_of(edit(klein(), "sha256=\"3b7e", "sha256=\"xb7e")), ElementsAre(RuleAt{"sha256.ongeldig", line}));
+  EXPECT_THAT(findings_of(edit(klein(), "sha256=\"3b7e", "sha256=\"3b7")),
+              ElementsAre(RuleAt{"sha256.ongeldig", line}));
+  EXPECT_THAT(findings_of(edit(klein(), "sha256=\"3b7e", "sha256=\"xb7e")),
+              ElementsAre(RuleAt{"sha256.ongeldig", line}));
   const ReadResult upper = read_agreement(edit(klein(), "sha256=\"3b7e", "sha256=\"3B7E"), "t.xml");
   EXPECT_TRUE(upper.findings.empty());
   EXPECT_EQ(upper.agreement.verwijzingen[2].sha256.substr(0, 4), "3b7e");
@@ -360,7 +382,8 @@ TEST(Reader, RequiresAMandateForAGemachtigde) {
   EXPECT_THAT(findings_of(edit(klein(), " machtiging=\"Volmacht directie d.d. 2024-09-12\"", "")),
               ElementsAre(RuleAt{"machtiging.ontbreekt", s8}));
   const int s9 = line_of(klein(), "id=\"s9\"");
-  EXPECT_THAT(findings_of(edit(klein(), "hoedanigheid=\"kvk\" email=\"r.ijp", "hoedanigheid=\"kvk\" machtiging=\"Besluit B&amp;W\" email=\"r.ijp")),
+  EXPECT_THAT(findings_of(edit(klein(), "hoedanigheid=\"kvk\" email=\"r.ijp",
+                               "hoedanigheid=\"kvk\" machtiging=\"Besluit B&amp;W\" email=\"r.ijp")),
               ElementsAre(RuleAt{"machtiging.onnodig", s9}));
 }
 

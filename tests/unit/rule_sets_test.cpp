@@ -20,8 +20,9 @@ using ::testing::HasSubstr;
 class RuleSetDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("sto-regelingen-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("sto-regelingen-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -98,9 +99,7 @@ TEST_F(RuleSetDir, TwoFilesForOneRegulationAreAnError) {
 
 TEST_F(RuleSetDir, AnEmptyDirectoryIsAnError) { EXPECT_THAT(load_error(), HasSubstr("geen regelingen gevonden")); }
 
-TEST_F(RuleSetDir, AMissingDirectoryIsAnError) {
-  EXPECT_THROW(load_rule_sets(dir_ / "bestaat-niet"), Error);
-}
+TEST_F(RuleSetDir, AMissingDirectoryIsAnError) { EXPECT_THROW(load_rule_sets(dir_ / "bestaat-niet"), Error); }
 
 TEST_F(RuleSetDir, NotXmlIsAnError) {
   write("a.xml", "<regeling");

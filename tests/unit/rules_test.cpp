@@ -44,33 +44,39 @@ TEST(Rule1, RequiresACompany) {
 }
 
 TEST(Rule1, ReportsTheNumbersInTheMessage) {
-  const Validation v = validate(edit(klein(), "<partner id=\"p2\" soort=\"vmbo\">", "<partner id=\"p2\" soort=\"vso\">"),
-                                "t.xml", test::shipped_rule_sets());
+  const Validation v =
+      validate(edit(klein(), "<partner id=\"p2\" soort=\"vmbo\">", "<partner id=\"p2\" soort=\"vso\">"), "t.xml",
+               test::shipped_rule_sets());
   ASSERT_EQ(v.findings.size(), 1u);
-  EXPECT_EQ(message(v.findings[0], Taal::nl), "Regel 1: de regio heeft minstens 2 partner(s) van soort vmbo nodig; gevonden: 1.");
+  EXPECT_EQ(message(v.findings[0], Taal::nl),
+            "Regel 1: de regio heeft minstens 2 partner(s) van soort vmbo nodig; gevonden: 1.");
 }
 
 // --- Rules 2 and 3: who may sign ----------------------------------------------------------------
 
 TEST(Rule2, ASchoolNeedsABoardMemberOrMandatedSignatory) {
-  const std::string text = edit(klein(), "functie=\"Lid College van Bestuur\" hoedanigheid=\"bestuur\" email=\"i.sorensen",
-                                "functie=\"Directeur\" hoedanigheid=\"directeur\" email=\"i.sorensen");
+  const std::string text =
+      edit(klein(), "functie=\"Lid College van Bestuur\" hoedanigheid=\"bestuur\" email=\"i.sorensen",
+           "functie=\"Directeur\" hoedanigheid=\"directeur\" email=\"i.sorensen");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"R2.tekenbevoegde", partner_line("p3")}));
 }
 
 TEST(Rule2, AMandatedSignatoryIsEnoughForASchool) {
-  const std::string text = edit(klein(), "functie=\"Lid College van Bestuur\" hoedanigheid=\"bestuur\" email=\"i.sorensen",
-                                "functie=\"Directeur\" hoedanigheid=\"gemachtigde\" machtiging=\"Besluit CvB 2024-07\" email=\"i.sorensen");
+  const std::string text =
+      edit(klein(), "functie=\"Lid College van Bestuur\" hoedanigheid=\"bestuur\" email=\"i.sorensen",
+           "functie=\"Directeur\" hoedanigheid=\"gemachtigde\" machtiging=\"Besluit CvB 2024-07\" email=\"i.sorensen");
   EXPECT_THAT(findings_of(text), IsEmpty());
 }
 
 TEST(Rule3, ACompanyNeedsAKvkRegisteredOrMandatedSignatory) {
-  EXPECT_THAT(findings_of(edit(klein(), "functie=\"Directeur-eigenaar\" hoedanigheid=\"kvk\"", "functie=\"Directeur-eigenaar\" hoedanigheid=\"bestuur\"")),
+  EXPECT_THAT(findings_of(edit(klein(), "functie=\"Directeur-eigenaar\" hoedanigheid=\"kvk\"",
+                               "functie=\"Directeur-eigenaar\" hoedanigheid=\"bestuur\"")),
               ElementsAre(RuleAt{"R3.tekenbevoegde", partner_line("p6")}));
 }
 
 TEST(Rule3, AppliesToLocalGovernment) {
-  EXPECT_THAT(findings_of(edit(klein(), "functie=\"Wethouder Onderwijs\" hoedanigheid=\"kvk\"", "functie=\"Wethouder Onderwijs\" hoedanigheid=\"directeur\"")),
+  EXPECT_THAT(findings_of(edit(klein(), "functie=\"Wethouder Onderwijs\" hoedanigheid=\"kvk\"",
+                               "functie=\"Wethouder Onderwijs\" hoedanigheid=\"directeur\"")),
               ElementsAre(RuleAt{"R3.tekenbevoegde", partner_line("p8")}));
 }
 
@@ -101,8 +107,8 @@ TEST(Rule4, ATechniekluwRequestsAtMostFourMillion) {
 }
 
 TEST(Rule4, ATechniekregioHasNoCap) {
-  EXPECT_THAT(findings_of(edit(edit(klein(), "soort=\"techniekluw\"", "soort=\"techniekregio\""), "subsidie=\"1850000.00\"",
-                               "subsidie=\"4500000.00\"")),
+  EXPECT_THAT(findings_of(edit(edit(klein(), "soort=\"techniekluw\"", "soort=\"techniekregio\""),
+                               "subsidie=\"1850000.00\"", "subsidie=\"4500000.00\"")),
               IsEmpty());
 }
 
@@ -111,7 +117,8 @@ TEST(Rule4, ATechniekregioHasNoCap) {
 TEST(Rule5, TheAgreementLastsAtLeastAsLongAsTheSubsidyPeriod) {
   EXPECT_THAT(findings_of(edit(klein(), "<looptijd einde=\"2028-12-31\"/>", "<looptijd einde=\"2028-12-30\"/>")),
               ElementsAre(RuleAt{"R5.looptijd", line_of(klein(), "<looptijd")}));
-  EXPECT_THAT(findings_of(edit(klein(), "<looptijd einde=\"2028-12-31\"/>", "<looptijd einde=\"2029-08-01\"/>")), IsEmpty());
+  EXPECT_THAT(findings_of(edit(klein(), "<looptijd einde=\"2028-12-31\"/>", "<looptijd einde=\"2029-08-01\"/>")),
+              IsEmpty());
 }
 
 TEST(Rule5, TheRegulationBeginsBeforeItEnds) {
@@ -122,8 +129,11 @@ TEST(Rule5, TheRegulationBeginsBeforeItEnds) {
 // --- Rule 6: one signature per person per partner -------------------------------------------------
 
 TEST(Rule6, TheSamePersonSignsOncePerPartnerComparingEmailWithoutCase) {
-  const std::string extra = "      <tekenbevoegde id=\"s2b\" naam=\"F. IJzerman\" functie=\"Bestuurder\" hoedanigheid=\"bestuur\" email=\"F.IJZERMAN@sovoij.example.nl\"/>\n";
-  const std::string text = edit(klein(), "    </partner>\n    <partner id=\"p2\"", extra + "    </partner>\n    <partner id=\"p2\"");
+  const std::string extra =
+      "      <tekenbevoegde id=\"s2b\" naam=\"F. IJzerman\" functie=\"Bestuurder\" hoedanigheid=\"bestuur\" "
+      "email=\"F.IJZERMAN@sovoij.example.nl\"/>\n";
+  const std::string text =
+      edit(klein(), "    </partner>\n    <partner id=\"p2\"", extra + "    </partner>\n    <partner id=\"p2\"");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"R6.dubbele-ondertekenaar", line_of(text, "id=\"s2b\"")}));
 }
 
@@ -135,7 +145,10 @@ TEST(Rule6, TheSamePersonMaySignForSeveralPartners) {
 // --- Rule 7: references -----------------------------------------------------------------------------
 
 TEST(Rule7, AllThreeDocumentsAreReferenced) {
-  const std::string text = edit(klein(), "    <document soort=\"activiteitenplan\" titel=\"Activiteitenplan op hoofdlijnen IJsselvallei\" datum=\"2024-09-27\"/>\n", "");
+  const std::string text = edit(klein(),
+                                "    <document soort=\"activiteitenplan\" titel=\"Activiteitenplan op hoofdlijnen "
+                                "IJsselvallei\" datum=\"2024-09-27\"/>\n",
+                                "");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"R7.verwijzing", line_of(klein(), "<verwijzingen>")}));
 }
 
@@ -157,8 +170,9 @@ TEST(Rule8, BrinIsTwoDigitsAndTwoCapitals) {
 }
 
 TEST(Rule8, VestigingsnummerIsTwoDigits) {
-  EXPECT_THAT(findings_of(edit(klein(), "<vestigingsnummer>01</vestigingsnummer>", "<vestigingsnummer>001</vestigingsnummer>")),
-              ElementsAre(RuleAt{"R8.vestigingsnummer", line_of(klein(), "<vestigingsnummer>01")}));
+  EXPECT_THAT(
+      findings_of(edit(klein(), "<vestigingsnummer>01</vestigingsnummer>", "<vestigingsnummer>001</vestigingsnummer>")),
+      ElementsAre(RuleAt{"R8.vestigingsnummer", line_of(klein(), "<vestigingsnummer>01")}));
 }
 
 TEST(Rule8, KvkIsEightDigits) {
@@ -173,7 +187,8 @@ TEST(Rule8, KvkIsEightDigits) {
 TEST(Rule8, PostcodeIsDutchWithOptionalSpaceButNeverSaSdSs) {
   const int line = line_of(klein(), "postcode=\"8263AB\"");
   for (const char* good : {"8263 AB", "1000AA"}) {
-    EXPECT_THAT(findings_of(edit(klein(), "postcode=\"8263AB\"", std::string("postcode=\"") + good + "\"")), IsEmpty()) << good;
+    EXPECT_THAT(findings_of(edit(klein(), "postcode=\"8263AB\"", std::string("postcode=\"") + good + "\"")), IsEmpty())
+        << good;
   }
   for (const char* bad : {"0263AB", "8263 ab", "8263-AB", "8263SA", "8263 SD", "8263SS", "826AB"}) {
     EXPECT_THAT(findings_of(edit(klein(), "postcode=\"8263AB\"", std::string("postcode=\"") + bad + "\"")),
@@ -193,50 +208,64 @@ TEST(Rule8, AnUnusualBevoegdGezagNummerIsOnlyAWarning) {
 TEST(Structure, IdsAreUniqueAcrossPartnersAndSignatories) {
   EXPECT_THAT(findings_of(edit(klein(), "<partner id=\"p8\"", "<partner id=\"s1\"")),
               ElementsAre(RuleAt{"id.dubbel", partner_line("p8")}));
-  EXPECT_THAT(findings_of(edit(klein(), "id=\"s9\"", "id=\"s3\"")), ElementsAre(RuleAt{"id.dubbel", line_of(klein(), "id=\"s9\"")}));
+  EXPECT_THAT(findings_of(edit(klein(), "id=\"s9\"", "id=\"s3\"")),
+              ElementsAre(RuleAt{"id.dubbel", line_of(klein(), "id=\"s9\"")}));
 }
 
 TEST(Structure, ExactlyOnePenvoerder) {
-  EXPECT_THAT(findings_of(edit(klein(), " penvoerder=\"ja\"", "")), ElementsAre(RuleAt{"penvoerder.aantal", partners_line()}));
-  EXPECT_THAT(findings_of(edit(klein(), "<partner id=\"p2\" soort=\"vmbo\">", "<partner id=\"p2\" soort=\"vmbo\" penvoerder=\"ja\">")),
+  EXPECT_THAT(findings_of(edit(klein(), " penvoerder=\"ja\"", "")),
               ElementsAre(RuleAt{"penvoerder.aantal", partners_line()}));
-  EXPECT_THAT(findings_of(edit(klein(), "<partner id=\"p2\" soort=\"vmbo\">", "<partner id=\"p2\" soort=\"vmbo\" penvoerder=\"nee\">")), IsEmpty());
+  EXPECT_THAT(findings_of(edit(klein(), "<partner id=\"p2\" soort=\"vmbo\">",
+                               "<partner id=\"p2\" soort=\"vmbo\" penvoerder=\"ja\">")),
+              ElementsAre(RuleAt{"penvoerder.aantal", partners_line()}));
+  EXPECT_THAT(findings_of(edit(klein(), "<partner id=\"p2\" soort=\"vmbo\">",
+                               "<partner id=\"p2\" soort=\"vmbo\" penvoerder=\"nee\">")),
+              IsEmpty());
 }
 
 TEST(Structure, ThePenvoerderIsAVmboSchool) {
-  std::string text = edit(klein(), "<partner id=\"p1\" soort=\"vmbo\" penvoerder=\"ja\">", "<partner id=\"p1\" soort=\"vmbo\">");
+  std::string text =
+      edit(klein(), "<partner id=\"p1\" soort=\"vmbo\" penvoerder=\"ja\">", "<partner id=\"p1\" soort=\"vmbo\">");
   text = edit(text, "<partner id=\"p3\" soort=\"mbo\">", "<partner id=\"p3\" soort=\"mbo\" penvoerder=\"ja\">");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"penvoerder.soort", partner_line("p3")}));
 }
 
 TEST(Structure, AVsoPenvoerderIsAllowedWithAWarning) {
-  std::string text = edit(klein(), "<partner id=\"p1\" soort=\"vmbo\" penvoerder=\"ja\">", "<partner id=\"p1\" soort=\"vmbo\">");
+  std::string text =
+      edit(klein(), "<partner id=\"p1\" soort=\"vmbo\" penvoerder=\"ja\">", "<partner id=\"p1\" soort=\"vmbo\">");
   text = edit(text, "<partner id=\"p5\" soort=\"pro\">", "<partner id=\"p5\" soort=\"vso\" penvoerder=\"ja\">");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"penvoerder.vso", partner_line("p5")}));
 }
 
 TEST(Structure, SchoolsNeedBrinVestigingAndBevoegdGezag) {
-  EXPECT_THAT(findings_of(edit(klein(), "      <brin>07ZW</brin>\n", "")), ElementsAre(RuleAt{"partner.ontbreekt", partner_line("p4")}));
+  EXPECT_THAT(findings_of(edit(klein(), "      <brin>07ZW</brin>\n", "")),
+              ElementsAre(RuleAt{"partner.ontbreekt", partner_line("p4")}));
   EXPECT_THAT(findings_of(edit(klein(), "      <bevoegdGezag naam=\"Stichting Deltion\" nummer=\"30512\"/>\n", "")),
               ElementsAre(RuleAt{"partner.ontbreekt", partner_line("p3")}));
 }
 
 TEST(Structure, CompaniesNeedKvkAndAddress) {
-  EXPECT_THAT(findings_of(edit(klein(), "      <kvk>08123456</kvk>\n", "")), ElementsAre(RuleAt{"partner.ontbreekt", partner_line("p7")}));
-  EXPECT_THAT(findings_of(edit(klein(), "      <adres straat=\"Ceintuurbaan 201\" postcode=\"8024 AA\" plaats=\"Zwolle\"/>\n", "")),
+  EXPECT_THAT(findings_of(edit(klein(), "      <kvk>08123456</kvk>\n", "")),
+              ElementsAre(RuleAt{"partner.ontbreekt", partner_line("p7")}));
+  EXPECT_THAT(findings_of(edit(
+                  klein(), "      <adres straat=\"Ceintuurbaan 201\" postcode=\"8024 AA\" plaats=\"Zwolle\"/>\n", "")),
               ElementsAre(RuleAt{"partner.ontbreekt", partner_line("p7")}));
 }
 
 TEST(Structure, ABrinOnACompanyIsAWarning) {
-  const std::string text = edit(klein(), "      <kvk>08123456</kvk>\n", "      <kvk>08123456</kvk>\n      <brin>99XX</brin>\n");
+  const std::string text =
+      edit(klein(), "      <kvk>08123456</kvk>\n", "      <kvk>08123456</kvk>\n      <brin>99XX</brin>\n");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"partner.onverwacht", line_of(text, "<brin>99XX")}));
 }
 
 TEST(Structure, BrinAndVestigingAreUniqueTogether) {
   std::string text = edit(klein(), "<brin>02PB</brin>", "<brin>07ZW</brin>");
   EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"brin.dubbel", line_of(text, "<partner id=\"p5\"") + 3}));
-  text = edit(text, "<vestigingsnummer>00</vestigingsnummer>\n      <bevoegdGezag naam=\"Stichting Openbaar Voortgezet Onderwijs IJsselland\" nummer=\"42117\"/>\n      <bijdrage geld=\"0.00\" uren=\"80\"",
-              "<vestigingsnummer>01</vestigingsnummer>\n      <bevoegdGezag naam=\"Stichting Openbaar Voortgezet Onderwijs IJsselland\" nummer=\"42117\"/>\n      <bijdrage geld=\"0.00\" uren=\"80\"");
+  text = edit(text,
+              "<vestigingsnummer>00</vestigingsnummer>\n      <bevoegdGezag naam=\"Stichting Openbaar Voortgezet "
+              "Onderwijs IJsselland\" nummer=\"42117\"/>\n      <bijdrage geld=\"0.00\" uren=\"80\"",
+              "<vestigingsnummer>01</vestigingsnummer>\n      <bevoegdGezag naam=\"Stichting Openbaar Voortgezet "
+              "Onderwijs IJsselland\" nummer=\"42117\"/>\n      <bijdrage geld=\"0.00\" uren=\"80\"");
   EXPECT_THAT(findings_of(text), IsEmpty());
 }
 
@@ -246,11 +275,13 @@ TEST(Structure, APartnerContributingNothingIsAWarning) {
 }
 
 TEST(Structure, AnUnknownRegulationListsTheKnownOnes) {
-  const Validation v = validate(edit(klein(), "2025-2028\" begin", "2029-2032\" begin"), "t.xml", test::shipped_rule_sets());
+  const Validation v =
+      validate(edit(klein(), "2025-2028\" begin", "2029-2032\" begin"), "t.xml", test::shipped_rule_sets());
   ASSERT_EQ(v.findings.size(), 1u);
   EXPECT_EQ(v.findings[0].rule, "regeling.onbekend");
   EXPECT_EQ(v.findings[0].line, 3);
-  EXPECT_NE(message(v.findings[0], Taal::nl).find("\"Subsidieregeling sterk techniekonderwijs 2025-2028\""), std::string::npos);
+  EXPECT_NE(message(v.findings[0], Taal::nl).find("\"Subsidieregeling sterk techniekonderwijs 2025-2028\""),
+            std::string::npos);
 }
 
 TEST(Structure, UnknownRegulationStillChecksTheWholeFile) {

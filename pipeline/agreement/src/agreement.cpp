@@ -1,6 +1,7 @@
 // Value types of the agreement: money, dates and the enums' XML spellings.
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <utility>
 
 #include "sto/agreement.h"
@@ -26,8 +27,7 @@ std::int64_t digits_value(std::string_view digits) {
 }
 
 template <typename Enum, std::size_t N>
-std::optional<Enum> lookup(const std::array<std::pair<Enum, std::string_view>, N>& table,
-                           std::string_view text) {
+std::optional<Enum> lookup(const std::array<std::pair<Enum, std::string_view>, N>& table, std::string_view text) {
   for (const auto& [value, name] : table) {
     if (name == text) return value;
   }
@@ -77,8 +77,7 @@ constexpr std::size_t kMaxEuroDigits = 12;  // < 10^12 euros: cents * 10^4 still
 std::optional<Cents> parse_euros(std::string_view text) {
   const std::size_t dot = text.find('.');
   const std::string_view whole = text.substr(0, dot);
-  const std::string_view fraction =
-      dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
   if (!all_digits(whole) || whole.size() > kMaxEuroDigits) return std::nullopt;
   if (dot != std::string_view::npos && (!all_digits(fraction) || fraction.size() > 2)) {
     return std::nullopt;
@@ -132,18 +131,10 @@ std::string_view to_string(Hoedanigheid hoedanigheid) { return name_of(kHoedanig
 std::string_view to_string(RegioSoort soort) { return name_of(kRegioSoorten, soort); }
 std::string_view to_string(DocumentSoort soort) { return name_of(kDocumentSoorten, soort); }
 
-std::optional<PartnerSoort> parse_partner_soort(std::string_view text) {
-  return lookup(kPartnerSoorten, text);
-}
-std::optional<Hoedanigheid> parse_hoedanigheid(std::string_view text) {
-  return lookup(kHoedanigheden, text);
-}
-std::optional<RegioSoort> parse_regio_soort(std::string_view text) {
-  return lookup(kRegioSoorten, text);
-}
-std::optional<DocumentSoort> parse_document_soort(std::string_view text) {
-  return lookup(kDocumentSoorten, text);
-}
+std::optional<PartnerSoort> parse_partner_soort(std::string_view text) { return lookup(kPartnerSoorten, text); }
+std::optional<Hoedanigheid> parse_hoedanigheid(std::string_view text) { return lookup(kHoedanigheden, text); }
+std::optional<RegioSoort> parse_regio_soort(std::string_view text) { return lookup(kRegioSoorten, text); }
+std::optional<DocumentSoort> parse_document_soort(std::string_view text) { return lookup(kDocumentSoorten, text); }
 
 bool is_school(PartnerSoort soort) {
   switch (soort) {

@@ -78,8 +78,8 @@ bool check_text_bytes(std::string_view bytes, const LineTable& lines, Findings& 
     const std::size_t length = utf8_sequence_length(bytes, i);
     if (length == 0) {
       if (!reported_encoding) {
-        findings.push_back(make_finding("xml.codering", lines.line_of(static_cast<std::ptrdiff_t>(i)),
-                                        {}, {}, {{"byte", hex_byte(c)}}));
+        findings.push_back(make_finding("xml.codering", lines.line_of(static_cast<std::ptrdiff_t>(i)), {}, {},
+                                        {{"byte", hex_byte(c)}}));
         reported_encoding = true;
       }
       clean = false;
@@ -87,8 +87,8 @@ bool check_text_bytes(std::string_view bytes, const LineTable& lines, Findings& 
       continue;
     }
     if (forbidden_control(c) && !reported_control) {
-      findings.push_back(make_finding("xml.teken", lines.line_of(static_cast<std::ptrdiff_t>(i)), {},
-                                      {}, {{"teken", code_point(c)}}));
+      findings.push_back(
+          make_finding("xml.teken", lines.line_of(static_cast<std::ptrdiff_t>(i)), {}, {}, {{"teken", code_point(c)}}));
       reported_control = true;
       clean = false;
     }

@@ -86,8 +86,7 @@ std::optional<std::string> Walker::optional(pugi::xml_node node, const char* att
   return collapse_whitespace(a.value());
 }
 
-std::optional<std::string> Walker::required(pugi::xml_node node, const char* attribute,
-                                            std::string_view subject) {
+std::optional<std::string> Walker::required(pugi::xml_node node, const char* attribute, std::string_view subject) {
   auto value = optional(node, attribute);
   if (!value) {
     report("xml.ontbreekt-attribuut", node, std::string(subject), {{"naam", attribute}});
@@ -134,8 +133,7 @@ void Walker::children(pugi::xml_node parent, std::span<const ChildSpec> specs, b
   }
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (counts[i] < specs[i].min) {
-      report("xml.ontbreekt-element", parent, {},
-             {{"naam", std::string(specs[i].name)}, {"ouder", name(parent)}});
+      report("xml.ontbreekt-element", parent, {}, {{"naam", std::string(specs[i].name)}, {"ouder", name(parent)}});
     }
   }
 }
@@ -146,8 +144,7 @@ std::string Walker::text(pugi::xml_node node) {
     if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
       raw += child.value();
     } else if (child.type() == pugi::node_element) {
-      report("xml.onbekend-element", child, {},
-             {{"naam", name(child)}, {"ouder", name(node)}, {"toegestaan", "—"}});
+      report("xml.onbekend-element", child, {}, {{"naam", name(child)}, {"ouder", name(node)}, {"toegestaan", "—"}});
     }
   }
   return collapse_whitespace(raw);

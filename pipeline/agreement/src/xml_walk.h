@@ -41,8 +41,7 @@ class Walker {
   void check_attributes(pugi::xml_node node, std::initializer_list<std::string_view> allowed);
 
   // The attribute's value with whitespace collapsed; reports it when missing or empty.
-  std::optional<std::string> required(pugi::xml_node node, const char* attribute,
-                                      std::string_view subject = {});
+  std::optional<std::string> required(pugi::xml_node node, const char* attribute, std::string_view subject = {});
   // The attribute's value with whitespace collapsed, std::nullopt when absent (empty counts).
   std::optional<std::string> optional(pugi::xml_node node, const char* attribute) const;
 

@@ -28,8 +28,8 @@ std::string fill(std::string_view text, const Finding& finding) {
     if (close == std::string_view::npos) break;
     out.append(text.substr(pos, open - pos));
     const std::string_view name = text.substr(open + 1, close - open - 1);
-    const auto it = std::find_if(finding.args.begin(), finding.args.end(),
-                                 [&](const auto& arg) { return arg.first == name; });
+    const auto it =
+        std::find_if(finding.args.begin(), finding.args.end(), [&](const auto& arg) { return arg.first == name; });
     if (it != finding.args.end()) {
       out.append(it->second);
     } else {
@@ -57,8 +57,7 @@ Finding make_finding(std::string_view rule, int line, std::string element, std::
 }
 
 bool has_errors(const Findings& findings) {
-  return std::any_of(findings.begin(), findings.end(),
-                     [](const Finding& f) { return f.severity == Severity::error; });
+  return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::error; });
 }
 
 void sort_by_line(Findings& findings) {

@@ -93,7 +93,8 @@ void unique_brin_vestiging(const Agreement& a, Findings& out) {
   std::map<std::string, int> first_line;
   for (const auto& p : a.partners) {
     if (!p.brin || !p.vestigingsnummer || p.brin->value.empty()) continue;
-    const auto [it, inserted] = first_line.emplace(p.brin->value + "/" + p.vestigingsnummer->value, p.vestigingsnummer->line);
+    const auto [it, inserted] =
+        first_line.emplace(p.brin->value + "/" + p.vestigingsnummer->value, p.vestigingsnummer->line);
     if (!inserted) {
       add(out, "brin.dubbel", p.vestigingsnummer->line, "vestigingsnummer", p.id,
           {{"brin", p.brin->value}, {"vestiging", p.vestigingsnummer->value}, {"eerste", std::to_string(it->second)}});
@@ -110,7 +111,9 @@ void rule1_minimum_partners(const Agreement& a, const RuleSet& rules, Findings& 
                                      [soort = soort](const Partner& p) { return p.soort == soort; });
     if (found < minimum) {
       add(out, "R1.minimum", a.partners_line, "partners", {},
-          {{"soort", std::string(to_string(soort))}, {"minimum", std::to_string(minimum)}, {"aantal", std::to_string(found)}});
+          {{"soort", std::string(to_string(soort))},
+           {"minimum", std::to_string(minimum)},
+           {"aantal", std::to_string(found)}});
     }
   }
 }
@@ -150,7 +153,8 @@ void rule4_money(const Agreement& a, const RuleSet& rules, Findings& out) {
   for (const auto& [soort, maximum] : rules.maximum_subsidie) {
     if (a.regio.soort == soort && a.regio.subsidie && *a.regio.subsidie > maximum) {
       add(out, "R4.subsidie-maximum", a.regio.line, "regio", {},
-          {{"soort", std::string(to_string(soort))}, {"maximum", format_euros_nl(maximum)},
+          {{"soort", std::string(to_string(soort))},
+           {"maximum", format_euros_nl(maximum)},
            {"subsidie", format_euros_nl(*a.regio.subsidie)}});
     }
   }
@@ -223,8 +227,11 @@ class IdentifierCheck {
 void rule8_identifiers(const Agreement& a, const RuleSet& rules, Findings& out) {
   // Field name in the data file -> rule id; a field the data file does not mention is not checked.
   static const std::map<std::string, std::string, std::less<>> kRuleIds{
-      {"brin", "R8.brin"}, {"vestigingsnummer", "R8.vestigingsnummer"}, {"kvk", "R8.kvk"},
-      {"postcode", "R8.postcode"}, {"bevoegdGezagNummer", "R8.bevoegd-gezag-nummer"}};
+      {"brin", "R8.brin"},
+      {"vestigingsnummer", "R8.vestigingsnummer"},
+      {"kvk", "R8.kvk"},
+      {"postcode", "R8.postcode"},
+      {"bevoegdGezagNummer", "R8.bevoegd-gezag-nummer"}};
   for (const auto& pattern : rules.identificatie) {
     const auto id = kRuleIds.find(pattern.veld);
     if (id == kRuleIds.end()) continue;

@@ -95,8 +95,8 @@ RuleSet RuleSetReader::read(const pugi::xml_node root) {
       set.maximum_subsidie.emplace_back(*soort, decimal(node, "bedrag"));
     } else if (name == "identificatie") {
       IdentifierPattern pattern{attr(node, "veld"), attr(node, "patroon"),
-                                detail::split_words(node.attribute("uitgesloten").value()),
-                                attr(node, "vorm-nl"), attr(node, "vorm-en")};
+                                detail::split_words(node.attribute("uitgesloten").value()), attr(node, "vorm-nl"),
+                                attr(node, "vorm-en")};
       try {
         (void)std::regex(pattern.patroon, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {

@@ -188,8 +188,8 @@ inline constexpr std::size_t kMaxAgreementBytes = 16u * 1024u * 1024u;
 
 struct ReadResult {
   Agreement agreement;
-  Findings findings;     // format findings, in document order
-  bool parsed = false;   // false when the bytes were not XML we could read at all
+  Findings findings;    // format findings, in document order
+  bool parsed = false;  // false when the bytes were not XML we could read at all
 };
 
 // Reads an agreement from bytes. `source` names the file in findings. Never throws for bad

@@ -23,10 +23,10 @@ namespace sto {
 
 // Regulation rule 8: what an identifier must look like.
 struct IdentifierPattern {
-  std::string veld;                     // "brin", "vestigingsnummer", "kvk", "postcode", "bevoegdGezagNummer"
-  std::string patroon;                  // ECMAScript regular expression, matched against the whole value
+  std::string veld;                      // "brin", "vestigingsnummer", "kvk", "postcode", "bevoegdGezagNummer"
+  std::string patroon;                   // ECMAScript regular expression, matched against the whole value
   std::vector<std::string> uitgesloten;  // endings that are never valid (postcode letters SA, SD, SS)
-  std::string vorm_nl;                  // the expected form in words, for the finding
+  std::string vorm_nl;                   // the expected form in words, for the finding
   std::string vorm_en;
 };
 
@@ -38,16 +38,16 @@ struct SignatoryRule {
 
 // One regulation's numbers, as read from its data file.
 struct RuleSet {
-  std::string naam;           // matched against regeling/@naam
-  std::filesystem::path file;  // where it was read from
+  std::string naam;                                            // matched against regeling/@naam
+  std::filesystem::path file;                                  // where it was read from
   std::vector<std::pair<PartnerSoort, int>> minimum_partners;  // rule 1
   std::vector<PartnerSoort> penvoerder_soorten;
-  SignatoryRule scholen;       // rule 2
-  SignatoryRule organisaties;  // rule 3
-  std::vector<PartnerSoort> cofinanciering_soorten;  // rule 4: whose geld counts
-  std::int64_t cofinanciering_basispunten = 0;       // rule 4: share of begroting, 1000 = 10 %
+  SignatoryRule scholen;                                       // rule 2
+  SignatoryRule organisaties;                                  // rule 3
+  std::vector<PartnerSoort> cofinanciering_soorten;            // rule 4: whose geld counts
+  std::int64_t cofinanciering_basispunten = 0;                 // rule 4: share of begroting, 1000 = 10 %
   std::vector<std::pair<RegioSoort, Cents>> maximum_subsidie;  // rule 4: cap per regio soort
-  std::vector<IdentifierPattern> identificatie;      // rule 8
+  std::vector<IdentifierPattern> identificatie;                // rule 8
 };
 
 // Reads every *.xml regulation file in `dir`, ordered by file name.

@@ -1,0 +1,404 @@
+// The agreement format (docs/agreement-format.md) as code: which elements and attributes exist,
+// in which order, and how their values parse. Regulation rules live in pipeline/rules.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "schema.h"
+
+namespace sto {
+
+namespace {
+
+using detail::ChildSpec;
+using detail::Walker;
+
+bool is_ascii_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 32 || !is_ascii_letter(id[0])) return false;
+  for (char c : id) {
+    if (!is_ascii_letter(c) && !is_ascii_digit(c) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+bool valid_kenmerk(std::string_view kenmerk) {
+  if (kenmerk.empty() || kenmerk.size() > 64) return false;
+  for (char c : kenmerk) {
+    if (!is_ascii_letter(c) && !is_ascii_digit(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+// Deliberately plain: one @, a non-empty local part, a dotted domain of letters, digits and
+// hyphens, no white space. Whether the address works is learned when the mail is accepted.
+bool valid_email(std::string_view email) {
+  const auto at = email.find('@');
+  if (email.size() > 254 || at == 0 || at == std::string_view::npos) return false;
+  const auto local = email.substr(0, at);
+  const auto domain = email.substr(at + 1);
+  for (char c : local) {
+    if (static_cast<unsigned char>(c) <= ' ' || std::strchr("@<>()[]\\,;:\"", c) != nullptr) return false;
+  }
+  if (domain.empty() || domain.find('.') == std::string_view::npos) return false;
+  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos) return false;
+  for (char c : domain) {
+    if (!is_ascii_letter(c) && !is_ascii_digit(c) && c != '-' && c != '.' && static_cast<unsigned char>(c) < 0x80) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::size_t code_points(std::string_view utf8) {
+  std::size_t n = 0;
+  for (char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+std::string lower_hex(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool hex = is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!hex) return {};
+    out += static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+  }
+  return out;
+}
+
+class AgreementReader {
+ public:
+  AgreementReader(Walker& walker, Agreement& agreement) : w_(walker), a_(agreement) {}
+
+  void root(pugi::xml_node node);
+
+ private:
+  std::optional<Date> date(pugi::xml_node node, const char* attribute, bool required);
+  std::optional<Cents> euros(pugi::xml_node node, const char* attribute, std::string_view subject = {});
+  bool ja_nee(pugi::xml_node node, const char* attribute);
+  template <typename Enum>
+  std::optional<Enum> choice(pugi::xml_node node, const char* attribute, std::optional<Enum> (*parse)(std::string_view),
+                             std::string_view allowed, std::string_view subject = {});
+  std::string naam(pugi::xml_node node, std::string value, std::string_view subject = {});
+  std::string id(pugi::xml_node node);
+  std::string required_text(pugi::xml_node node, std::string_view subject);
+
+  void regeling(pugi::xml_node node);
+  void regio(pugi::xml_node node);
+  void looptijd(pugi::xml_node node);
+  void opgesteld(pugi::xml_node node);
+  void verwijzingen(pugi::xml_node node);
+  void partner(pugi::xml_node node);
+  void partner_child(Partner& p, std::size_t index, pugi::xml_node node);
+  Tekenbevoegde tekenbevoegde(pugi::xml_node node, std::string_view partner_id);
+  void afspraak(pugi::xml_node node);
+
+  Walker& w_;
+  Agreement& a_;
+};
+
+std::optional<Date> AgreementReader::date(pugi::xml_node node, const char* attribute, bool required) {
+  const auto text = required ? w_.required(node, attribute) : w_.optional(node, attribute);
+  if (!text) return std::nullopt;
+  auto parsed = parse_date(*text);
+  if (!parsed) w_.report("datum.ongeldig", node, {}, {{"naam", attribute}, {"waarde", *text}});
+  return parsed;
+}
+
+std::optional<Cents> AgreementReader::euros(pugi::xml_node node, const char* attribute, std::string_view subject) {
+  const auto text = w_.optional(node, attribute);
+  if (!text) return std::nullopt;
+  auto parsed = parse_euros(*text);
+  if (!parsed) w_.report("bedrag.ongeldig", node, std::string(subject), {{"naam", attribute}, {"waarde", *text}});
+  return parsed;
+}
+
+bool AgreementReader::ja_nee(pugi::xml_node node, const char* attribute) {
+  const auto text = w_.optional(node, attribute);
+  if (!text || *text == "nee") return false;
+  if (*text == "ja") return true;
+  w_.report("waarde.keuze", node, {}, {{"naam", attribute}, {"waarde", *text}, {"toegestaan", "ja, nee"}});
+  return false;
+}
+
+template <typename Enum>
+std::optional<Enum> AgreementReader::choice(pugi::xml_node node, const char* attribute,
+                                            std::optional<Enum> (*parse)(std::string_view), std::string_view allowed,
+                                            std::string_view subject) {
+  const auto text = w_.required(node, attribute, subject);
+  if (!text) return std::nullopt;
+  auto parsed = parse(*text);
+  if (!parsed) {
+    w_.report("waarde.keuze", node, std::string(subject),
+              {{"naam", attribute}, {"waarde", *text}, {"toegestaan", std::string(allowed)}});
+  }
+  return parsed;
+}
+
+std::string AgreementReader::naam(pugi::xml_node node, std::string value, std::string_view subject) {
+  const std::size_t length = code_points(value);
+  if (length > 200) {
+    w_.report("naam.lengte", node, std::string(subject), {{"lengte", std::to_string(length)}});
+  }
+  return value;
+}
+
+std::string AgreementReader::id(pugi::xml_node node) {
+  auto value = w_.required(node, "id");
+  if (!value) return {};
+  if (!valid_id(*value)) w_.report("id.ongeldig", node, {}, {{"waarde", *value}});
+  return *value;
+}
+
+std::string AgreementReader::required_text(pugi::xml_node node, std::string_view subject) {
+  std::string value = w_.text(node);
+  if (value.empty()) w_.report("waarde.leeg", node, std::string(subject), {{"naam", w_.name(node)}});
+  return value;
+}
+
+void AgreementReader::root(pugi::xml_node node) {
+  w_.check_attributes(node, {"kenmerk", "versie", "taal"});
+  if (const auto kenmerk = w_.required(node, "kenmerk")) {
+    a_.kenmerk = *kenmerk;
+    if (!valid_kenmerk(*kenmerk)) w_.report("kenmerk.ongeldig", node, {}, {{"waarde", *kenmerk}});
+  }
+  if (const auto versie = w_.required(node, "versie")) {
+    const bool digits =
+        !versie->empty() && versie->size() <= 9 && std::all_of(versie->begin(), versie->end(), is_ascii_digit);
+    a_.versie = digits ? std::stoll(*versie) : 0;
+    if (a_.versie <= 0) w_.report("versie.ongeldig", node, {}, {{"waarde", *versie}});
+  }
+  if (const auto taal = w_.optional(node, "taal"); taal && *taal != "nl") {
+    if (*taal == "en") {
+      a_.taal = Taal::en;
+    } else {
+      w_.report("waarde.keuze", node, {}, {{"naam", "taal"}, {"waarde", *taal}, {"toegestaan", "nl, en"}});
+    }
+  }
+  static constexpr std::array<ChildSpec, 7> kChildren{{{"regeling", 1, 1},
+                                                       {"regio", 1, 1},
+                                                       {"looptijd", 1, 1},
+                                                       {"opgesteld", 1, 1},
+                                                       {"verwijzingen", 1, 1},
+                                                       {"partners", 1, 1},
+                                                       {"afspraken", 0, 1}}};
+  w_.children(node, kChildren, true, [&](std::size_t index, pugi::xml_node child) {
+    switch (index) {
+      case 0:
+        return regeling(child);
+      case 1:
+        return regio(child);
+      case 2:
+        return looptijd(child);
+      case 3:
+        return opgesteld(child);
+      case 4:
+        return verwijzingen(child);
+      case 5: {
+        a_.partners_line = w_.line(child);
+        static constexpr std::array<ChildSpec, 1> kPartners{{{"partner", 1, -1}}};
+        return w_.children(child, kPartners, false, [&](std::size_t, pugi::xml_node p) { partner(p); });
+      }
+      default: {
+        static constexpr std::array<ChildSpec, 1> kAfspraken{{{"afspraak", 1, -1}}};
+        return w_.children(child, kAfspraken, false, [&](std::size_t, pugi::xml_node x) { afspraak(x); });
+      }
+    }
+  });
+}
+
+void AgreementReader::regeling(pugi::xml_node node) {
+  auto& r = a_.regeling;
+  r.line = w_.line(node);
+  w_.check_attributes(node, {"naam", "begin", "einde"});
+  r.naam = w_.required(node, "naam").value_or("");
+  r.begin = date(node, "begin", true);
+  r.einde = date(node, "einde", true);
+  w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
+}
+
+void AgreementReader::regio(pugi::xml_node node) {
+  auto& r = a_.regio;
+  r.line = w_.line(node);
+  w_.check_attributes(node, {"nummer", "naam", "soort", "subsidie", "begroting"});
+  r.nummer = w_.required(node, "nummer").value_or("");
+  r.naam = naam(node, w_.required(node, "naam").value_or(""));
+  r.soort = choice(node, "soort", parse_regio_soort, "techniekregio, techniekluw");
+  r.subsidie = euros(node, "subsidie");
+  r.begroting = euros(node, "begroting");
+  w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
+}
+
+void AgreementReader::looptijd(pugi::xml_node node) {
+  auto& l = a_.looptijd;
+  l.line = w_.line(node);
+  w_.check_attributes(node, {"einde", "verlenging"});
+  l.einde = date(node, "einde", true);
+  l.verlenging = ja_nee(node, "verlenging");
+  w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
+}
+
+void AgreementReader::opgesteld(pugi::xml_node node) {
+  auto& o = a_.opgesteld;
+  o.line = w_.line(node);
+  w_.check_attributes(node, {"datum", "plaats"});
+  o.datum = date(node, "datum", true);
+  o.plaats = w_.required(node, "plaats").value_or("");
+  w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
+}
+
+void AgreementReader::verwijzingen(pugi::xml_node node) {
+  a_.verwijzingen_line = w_.line(node);
+  // Which documents must be there is regulation rule 7 (pipeline/rules), so min is 0 here.
+  static constexpr std::array<ChildSpec, 1> kDocument{{{"document", 0, -1}}};
+  w_.children(node, kDocument, false, [&](std::size_t, pugi::xml_node child) {
+    Document d;
+    d.line = w_.line(child);
+    w_.check_attributes(child, {"soort", "titel", "datum", "sha256"});
+    d.soort = choice(child, "soort", parse_document_soort, "regiovisie, activiteitenplan, begroting");
+    d.titel = w_.required(child, "titel").value_or("");
+    d.datum = date(child, "datum", true);
+    if (const auto sha = w_.optional(child, "sha256")) {
+      d.sha256 = lower_hex(*sha);
+      if (d.sha256.size() != 64) {
+        w_.report("sha256.ongeldig", child, {}, {{"lengte", std::to_string(code_points(*sha))}});
+        d.sha256.clear();
+      }
+    }
+    w_.children(child, {}, false, [](std::size_t, pugi::xml_node) {});
+    a_.verwijzingen.push_back(std::move(d));
+  });
+}
+
+void AgreementReader::partner(pugi::xml_node node) {
+  Partner p;
+  p.line = w_.line(node);
+  w_.check_attributes(node, {"id", "soort", "penvoerder"});
+  p.id = id(node);
+  p.soort =
+      choice(node, "soort", parse_partner_soort, "vmbo, mbo, po, vso, pro, hbo, wo, bedrijf, overheid, overig", p.id);
+  p.penvoerder = ja_nee(node, "penvoerder");
+  // The spec gives no order for a partner's children; the example's order is printed.
+  static constexpr std::array<ChildSpec, 8> kChildren{{{"naam", 1, 1},
+                                                       {"brin", 0, 1},
+                                                       {"vestigingsnummer", 0, 1},
+                                                       {"bevoegdGezag", 0, 1},
+                                                       {"kvk", 0, 1},
+                                                       {"adres", 0, 1},
+                                                       {"bijdrage", 1, 1},
+                                                       {"tekenbevoegde", 1, -1}}};
+  w_.children(node, kChildren, false, [&](std::size_t index, pugi::xml_node child) { partner_child(p, index, child); });
+  a_.partners.push_back(std::move(p));
+}
+
+void AgreementReader::partner_child(Partner& p, std::size_t index, pugi::xml_node node) {
+  const int line = w_.line(node);
+  switch (index) {
+    case 0:
+      p.naam = {naam(node, required_text(node, p.id), p.id), line};
+      return;
+    case 1:
+      p.brin = Located{required_text(node, p.id), line};
+      return;
+    case 2:
+      p.vestigingsnummer = Located{required_text(node, p.id), line};
+      return;
+    case 3:
+      w_.check_attributes(node, {"naam", "nummer"});
+      p.bevoegd_gezag = BevoegdGezag{w_.required(node, "naam", p.id).value_or(""),
+                                     w_.required(node, "nummer", p.id).value_or(""), line};
+      w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
+      return;
+    case 4:
+      p.kvk = Located{required_text(node, p.id), line};
+      return;
+    case 5:
+      w_.check_attributes(node, {"straat", "postcode", "plaats"});
+      p.adres = Adres{w_.required(node, "straat", p.id).value_or(""), w_.required(node, "postcode", p.id).value_or(""),
+                      w_.required(node, "plaats", p.id).value_or(""), line};
+      w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
+      return;
+    case 6: {
+      w_.check_attributes(node, {"geld", "uren"});
+      Bijdrage b;
+      b.line = line;
+      b.taken = required_text(node, p.id);
+      // Absent means nothing of that kind is contributed (0); only an unreadable value is nullopt.
+      b.geld = node.attribute("geld") ? euros(node, "geld", p.id) : Cents{0};
+      b.uren = 0;
+      if (const auto uren = w_.optional(node, "uren")) {
+        b.uren.reset();
+        const bool digits =
+            !uren->empty() && uren->size() <= 9 && std::all_of(uren->begin(), uren->end(), is_ascii_digit);
+        if (digits) {
+          b.uren = std::stoll(*uren);
+        } else {
+          w_.report("uren.ongeldig", node, p.id, {{"waarde", *uren}});
+        }
+      }
+      p.bijdrage = std::move(b);
+      return;
+    }
+    default:
+      p.tekenbevoegden.push_back(tekenbevoegde(node, p.id));
+      return;
+  }
+}
+
+Tekenbevoegde AgreementReader::tekenbevoegde(pugi::xml_node node, std::string_view partner_id) {
+  Tekenbevoegde t;
+  t.line = w_.line(node);
+  w_.check_attributes(node, {"id", "naam", "functie", "hoedanigheid", "machtiging", "email"});
+  t.id = id(node);
+  const std::string_view subject = t.id.empty() ? partner_id : std::string_view(t.id);
+  t.naam = naam(node, w_.required(node, "naam", subject).value_or(""), subject);
+  t.functie = w_.required(node, "functie", subject).value_or("");
+  t.hoedanigheid = choice(node, "hoedanigheid", parse_hoedanigheid, "bestuur, directeur, kvk, gemachtigde", subject);
+  t.machtiging = w_.optional(node, "machtiging").value_or("");
+  if (t.hoedanigheid == Hoedanigheid::gemachtigde && t.machtiging.empty()) {
+    w_.report("machtiging.ontbreekt", node, std::string(subject));
+  } else if (t.hoedanigheid && t.hoedanigheid != Hoedanigheid::gemachtigde && !t.machtiging.empty()) {
+    w_.report("machtiging.onnodig", node, std::string(subject),
+              {{"hoedanigheid", std::string(to_string(*t.hoedanigheid))}});
+  }
+  if (const auto email = w_.required(node, "email", subject)) {
+    t.email = *email;
+    if (!valid_email(*email)) w_.report("email.ongeldig", node, std::string(subject), {{"waarde", *email}});
+  }
+  w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
+  return t;
+}
+
+void AgreementReader::afspraak(pugi::xml_node node) {
+  Afspraak afspraak;
+  afspraak.line = w_.line(node);
+  w_.check_attributes(node, {"titel"});
+  afspraak.titel = w_.required(node, "titel").value_or("");
+  static constexpr std::array<ChildSpec, 2> kChildren{{{"p", 1, -1}, {"lijst", 0, -1}}};
+  w_.children(node, kChildren, false, [&](std::size_t index, pugi::xml_node child) {
+    Alinea alinea;
+    alinea.line = w_.line(child);
+    if (index == 0) {
+      alinea.tekst = required_text(child, {});
+    } else {
+      alinea.is_lijst = true;
+      static constexpr std::array<ChildSpec, 1> kItems{{{"item", 1, -1}}};
+      w_.children(child, kItems, false,
+                  [&](std::size_t, pugi::xml_node item) { alinea.items.push_back(required_text(item, {})); });
+    }
+    afspraak.alineas.push_back(std::move(alinea));
+  });
+  a_.afspraken.push_back(std::move(afspraak));
+}
+
+}  // namespace
+
+namespace detail {
+void read_schema(Walker& walker, pugi::xml_node root, Agreement& agreement) {
+  AgreementReader(walker, agreement).root(root);
+}
+}  // namespace detail
+
+}  // namespace sto
