@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "sto/diagnostics.h"
+#include "sto/rules.h"
 
 namespace sto::cli {
 
@@ -30,6 +31,10 @@ struct Command {
 };
 
 extern const Command kValidate;
+extern const Command kRender;
+
+// Prints the findings and a summary line (text), or the JSON document (json), on stdout.
+void print_validation(const Validation& v, const std::string& file, Taal taal, bool json);
 
 // Where sto finds its run-time data (templates/, templates/regelingen/): $STO_TEMPLATES, else
 // ../share/sto/templates beside the executable, else the source tree it was built from.

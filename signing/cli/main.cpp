@@ -12,7 +12,7 @@ namespace {
 
 using sto::cli::Command;
 
-constexpr std::array<const Command*, 1> kCommands{&sto::cli::kValidate};
+constexpr std::array<const Command*, 2> kCommands{&sto::cli::kValidate, &sto::cli::kRender};
 
 const Command* find_command(std::string_view name) {
   for (const Command* command : kCommands) {

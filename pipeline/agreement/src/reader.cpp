@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <openssl/evp.h>
+
 #include "schema.h"
 #include "sto/agreement.h"
 #include "xml_input.h"
@@ -14,6 +16,21 @@ namespace sto {
 namespace {
 
 using detail::Walker;
+
+std::string sha256_hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    throw Error("SHA-256 kon niet worden berekend (OpenSSL)");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xF];
+  }
+  return hex;
+}
 
 // pugixml's parse statuses as plain sentences, Dutch and English.
 std::pair<std::string, std::string> parse_error_text(pugi::xml_parse_status status) {
@@ -60,6 +77,7 @@ ReadResult read_agreement(std::string_view bytes, std::string source) {
                      {{"grootte", std::to_string(bytes.size())}, {"maximum", std::to_string(kMaxAgreementBytes)}}));
     return result;
   }
+  result.agreement.xml_sha256 = sha256_hex(bytes);
   const detail::LineTable lines(bytes);
   if (!detail::check_text_bytes(bytes, lines, findings)) return result;
 

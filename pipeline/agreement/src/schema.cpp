@@ -254,7 +254,7 @@ void AgreementReader::verwijzingen(pugi::xml_node node) {
   // Which documents must be there is regulation rule 7 (pipeline/rules), so min is 0 here.
   static constexpr std::array<ChildSpec, 1> kDocument{{{"document", 0, -1}}};
   w_.children(node, kDocument, false, [&](std::size_t, pugi::xml_node child) {
-    Document d;
+    Verwijzing d;
     d.line = w_.line(child);
     w_.check_attributes(child, {"soort", "titel", "datum", "sha256"});
     d.soort = choice(child, "soort", parse_document_soort, "regiovisie, activiteitenplan, begroting");

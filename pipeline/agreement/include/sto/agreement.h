@@ -100,7 +100,7 @@ struct Opgesteld {
   int line = 0;
 };
 
-struct Document {
+struct Verwijzing {  // a document the agreement refers to
   std::optional<DocumentSoort> soort;
   std::string titel;
   std::optional<Date> datum;
@@ -169,7 +169,8 @@ struct Afspraak {
 };
 
 struct Agreement {
-  std::string source;  // file name as given, for findings
+  std::string source;      // file name as given, for findings
+  std::string xml_sha256;  // SHA-256 of the file's bytes, lower-case hex: binds paper to data
   std::string kenmerk;
   std::int64_t versie = 0;
   Taal taal = Taal::nl;
@@ -177,7 +178,7 @@ struct Agreement {
   Regio regio;
   Looptijd looptijd;
   Opgesteld opgesteld;
-  std::vector<Document> verwijzingen;
+  std::vector<Verwijzing> verwijzingen;
   std::vector<Partner> partners;
   std::vector<Afspraak> afspraken;
   int partners_line = 0;      // line of <partners>; 0 when the element is missing

@@ -1,0 +1,63 @@
+#include "sto/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "sto/diagnostics.h"
+
+namespace sto {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error) {
+  throw Error("kan " + path.string() + " niet schrijven: " + what + ": " + std::strerror(error));
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  Fd file(::mkstemp(temp.data()));
+  if (file.get() < 0) fail("tijdelijk bestand", path, errno);
+  const auto discard = [&](const char* what) {
+    const int error = errno;
+    ::unlink(temp.c_str());
+    fail(what, path, error);
+  };
+  for (std::size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(file.get(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) discard("schrijven");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fchmod(file.get(), 0644) != 0) discard("rechten");
+  if (::fsync(file.get()) != 0) discard("fsync");
+  if (::close(file.release()) != 0) discard("sluiten");
+  if (::rename(temp.c_str(), path.c_str()) != 0) discard("hernoemen");
+  Fd directory(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
+  if (directory.get() >= 0) ::fsync(directory.get());  // durability of the rename; best effort
+}
+
+}  // namespace sto

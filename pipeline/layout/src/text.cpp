@@ -1,0 +1,107 @@
+#include "text.h"
+
+namespace sto {
+
+std::u32string decode_utf8(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    std::size_t length = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+    char32_t cp = length == 1 ? b0 : length == 2 ? (b0 & 0x1F) : length == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+    bool ok = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; ok && k < length; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      ok = (b & 0xC0) == 0x80;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if (!ok) {
+      out.push_back(U'\uFFFD');
+      ++i;
+      continue;
+    }
+    out.push_back(cp);
+    i += length;
+  }
+  return out;
+}
+
+double FontMetrics::width(FontStyle style, double size, std::string_view text) const {
+  double units = 0;
+  for (const char32_t cp : decode_utf8(text)) units += advance(style, cp);
+  return units * size / 1000.0;
+}
+
+bool Rect::overlaps(const Rect& o) const { return x1 < o.x2 && o.x1 < x2 && y1 < o.y2 && o.y1 < y2; }
+
+bool Rect::contains(const Rect& o) const { return o.x1 >= x1 && o.x2 <= x2 && o.y1 >= y1 && o.y2 <= y2; }
+
+Rect TextRun::box() const { return {x, y - 0.22 * size, x + width, y + 0.78 * size}; }
+
+namespace detail {
+
+namespace {
+
+// Splits `word` into pieces no wider than `max_width` (at least one code point each).
+std::vector<std::string> split_word(const FontMetrics& metrics, const Font& font, std::string_view word,
+                                    double max_width) {
+  std::vector<std::string> pieces;
+  std::string piece;
+  double width = 0;
+  for (std::size_t i = 0; i < word.size();) {
+    std::size_t length = 1;
+    while (i + length < word.size() && (static_cast<unsigned char>(word[i + length]) & 0xC0) == 0x80) ++length;
+    const std::string_view cp = word.substr(i, length);
+    const double w = metrics.width(font.style, font.size, cp);
+    if (!piece.empty() && width + w > max_width) {
+      pieces.push_back(std::move(piece));
+      piece.clear();
+      width = 0;
+    }
+    piece.append(cp);
+    width += w;
+    i += length;
+  }
+  if (!piece.empty()) pieces.push_back(std::move(piece));
+  return pieces;
+}
+
+}  // namespace
+
+std::vector<std::string> wrap(const FontMetrics& metrics, const Font& font, std::string_view text, double max_width) {
+  std::vector<std::string> lines;
+  std::string line;
+  double line_width = 0;
+  const double space = metrics.width(font.style, font.size, " ");
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = std::min(text.find(' ', pos), text.size());
+    const std::string_view word = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (word.empty()) continue;
+    const double w = metrics.width(font.style, font.size, word);
+    if (!line.empty() && line_width + space + w <= max_width) {
+      line += ' ';
+      line.append(word);
+      line_width += space + w;
+      continue;
+    }
+    if (!line.empty()) lines.push_back(std::move(line));
+    line.clear();
+    line_width = 0;
+    if (w <= max_width) {
+      line = std::string(word);
+      line_width = w;
+      continue;
+    }
+    auto pieces = split_word(metrics, font, word, max_width);
+    for (std::size_t i = 0; i + 1 < pieces.size(); ++i) lines.push_back(std::move(pieces[i]));
+    line = std::move(pieces.back());
+    line_width = metrics.width(font.style, font.size, line);
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
+}  // namespace detail
+}  // namespace sto

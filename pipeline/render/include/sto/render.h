@@ -1,0 +1,53 @@
+// From pages to PDF: the contract's revision 0, byte for byte reproducible.
+//
+// libharu draws the layout with the TrueType fonts shipped in templates/fonts (embedded as
+// subsets, UTF-8 text); qpdf then finishes the file: a correct ToUnicode CMap (libharu 2.3.0
+// writes one poppler rejects, so copied text would be unreliable), metadata in UTF-16 where
+// needed (Title, Subject, Author = penvoerder, Creator, Producer with our and the libraries'
+// versions, CreationDate from opgesteld/@datum), PDF 1.7, and a deterministic /ID. No clock and
+// no random source is read: the same layout gives the same bytes on every machine.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "sto/layout.h"
+
+namespace sto {
+
+class PdfRenderer final : public FontMetrics {
+ public:
+  // Loads LiberationSans-Regular.ttf and LiberationSans-Bold.ttf from `fonts_dir`.
+  // Throws sto::Error when a font cannot be read.
+  explicit PdfRenderer(const std::filesystem::path& fonts_dir);
+  ~PdfRenderer() override;
+  PdfRenderer(const PdfRenderer&) = delete;
+  PdfRenderer& operator=(const PdfRenderer&) = delete;
+
+  // FontMetrics: the advance widths of exactly the fonts that are embedded.
+  double advance(FontStyle style, char32_t code_point) const override;
+
+  // The PDF for `layout` (laid out with this renderer's metrics). May be called once per
+  // renderer. Throws sto::Error when libharu or qpdf fails.
+  std::string render(const Layout& layout);
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+// The contract of a valid agreement: its text from the template for agreement.taal under
+// `templates_dir` (with templates_dir/fonts), laid out and rendered. The same agreement and
+// templates give the same bytes. Throws sto::Error for a broken template or font.
+struct Contract {
+  std::string pdf;
+  Layout layout;
+};
+Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir);
+
+// "sto 0.1.0 (libharu 2.3.0, qpdf 11.3.0)": the PDF's Producer, and what an archive records.
+std::string producer();
+
+}  // namespace sto
