@@ -3,67 +3,19 @@
 // the least any validator must do. Prints medians and 95th percentiles.
 //
 //   build/release/bench/validate_bench [AGREEMENT.xml] [RUNS]
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <vector>
 
 #include "sto/rules.h"
+#include "support.h"
 
-extern char** environ;
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct Summary {
-  double median_ms;
-  double p95_ms;
-};
-
-Summary summarise(std::vector<double> ms) {
-  std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]};
-}
-
-template <typename F>
-Summary time_runs(int runs, F&& f) {
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    const auto start = Clock::now();
-    f();
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  return summarise(std::move(ms));
-}
-
-// Runs a program with stdout and stderr sent to /dev/null; returns its exit code.
-int spawn(std::vector<std::string> argv) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int status = -1;
-  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) waitpid(pid, &status, 0);
-  posix_spawn_file_actions_destroy(&actions);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-void row(const char* what, Summary s) { std::printf("  %-60s %8.2f ms %8.2f ms\n", what, s.median_ms, s.p95_ms); }
-
-}  // namespace
+using sto::bench::row;
+using sto::bench::spawn;
+using sto::bench::time_runs;
 
 int main(int argc, char** argv) {
   const std::string file = argc > 1 ? argv[1] : STO_SOURCE_DIR "/samples/regio-groot-108.xml";
@@ -88,10 +40,10 @@ int main(int argc, char** argv) {
   int sto_exit = 0;
   int xmllint_exit = 0;
   row("sto validate FILE (whole process)", time_runs(process_runs, [&] {
-        sto_exit = spawn({STO_BINARY, "validate", file});
+        sto_exit = spawn({STO_BINARY, "validate", file}).exit_code;
       }));
   row("peer: xmllint --noout FILE (libxml2, well-formedness only)", time_runs(process_runs, [&] {
-        xmllint_exit = spawn({"xmllint", "--noout", file});
+        xmllint_exit = spawn({"xmllint", "--noout", file}).exit_code;
       }));
   std::printf("  exit codes: sto %d, xmllint %d\n", sto_exit, xmllint_exit);
   return sto_exit == 0 || sto_exit == 1 ? 0 : 1;

@@ -1,5 +1,5 @@
 // sto: the command line. Hands the arguments to a command and maps what escapes to exit codes;
-// no logic lives here (docs/cli.md describes the interface).
+// no logic lives here (README.md, "Command line", describes the interface).
 #include <array>
 #include <exception>
 #include <iostream>

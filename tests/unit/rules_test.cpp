@@ -100,6 +100,28 @@ TEST(Rule4, NoBudgetNoCoFinancingCheck) {
   EXPECT_THAT(findings_of(edit(klein(), " begroting=\"2035000.00\"", "")), IsEmpty());
 }
 
+TEST(Rule4, HugeContributionsDoNotOverflow) {
+  // Ten companies at the largest amount the format allows: the sum saturates instead of
+  // overflowing, so co-financing is (rightly) met.
+  std::string companies;
+  for (int i = 0; i < 10; ++i) {
+    companies += "    <partner id=\"b" + std::to_string(i) + "\" soort=\"bedrijf\"><naam>B" + std::to_string(i) +
+                 "</naam><kvk>1234567" + std::to_string(i) + "</kvk><adres straat=\"S 1\" postcode=\"1234 AB\" plaats=\"P\"/>"
+                 "<bijdrage geld=\"999999999999.99\">Geld.</bijdrage><tekenbevoegde id=\"t" + std::to_string(i) +
+                 "\" naam=\"T\" functie=\"F\" hoedanigheid=\"kvk\" email=\"t@b" + std::to_string(i) + ".nl\"/></partner>\n";
+  }
+  std::string text = edit(klein(), "  </partners>", companies + "  </partners>");
+  text = edit(text, "begroting=\"2035000.00\"", "begroting=\"999999999999.99\"");
+  EXPECT_THAT(errors_of(text), IsEmpty());
+}
+
+TEST(Rule4, NoPartnersNoCoFinancingFinding) {
+  const std::size_t from = klein().find("  <partners>");
+  const std::size_t to = klein().find("  </partners>") + std::string("  </partners>\n").size();
+  const std::string text = klein().substr(0, from) + klein().substr(to);
+  EXPECT_THAT(errors_of(text), ElementsAre(RuleAt{"xml.ontbreekt-element", 2}));
+}
+
 TEST(Rule4, ATechniekluwRequestsAtMostFourMillion) {
   EXPECT_THAT(findings_of(edit(klein(), "subsidie=\"1850000.00\"", "subsidie=\"4000000.00\"")), IsEmpty());
   EXPECT_THAT(findings_of(edit(klein(), "subsidie=\"1850000.00\"", "subsidie=\"4000000.01\"")),
@@ -138,8 +160,10 @@ TEST(Rule6, TheSamePersonSignsOncePerPartnerComparingEmailWithoutCase) {
 }
 
 TEST(Rule6, TheSamePersonMaySignForSeveralPartners) {
-  // f.ijzerman@sovoij.example.nl signs for p1 and for p5 in the sample itself.
-  EXPECT_THAT(findings_of(klein()), IsEmpty());
+  ASSERT_NE(klein().find("id=\"s6\" naam=\"Françoise IJzerman\""), std::string::npos);  // p5, as for p1 (s2)
+  EXPECT_THAT(findings_of(edit(klein(), "email=\"f.ijzerman@sovoij.example.nl\"/>\n    </partner>\n    <partner id=\"p6\"",
+                               "email=\"F.IJzerman@sovoij.example.nl\"/>\n    </partner>\n    <partner id=\"p6\"")),
+              IsEmpty());
 }
 
 // --- Rule 7: references -----------------------------------------------------------------------------
@@ -195,6 +219,11 @@ TEST(Rule8, PostcodeIsDutchWithOptionalSpaceButNeverSaSdSs) {
                 ElementsAre(RuleAt{"R8.postcode", line}))
         << bad;
   }
+}
+
+TEST(Rule8, AVeryLongIdentifierIsRefusedWithoutRunningTheRegex) {
+  const std::string text = edit(klein(), "<kvk>05012345</kvk>", "<kvk>" + std::string(200000, '1') + "</kvk>");
+  EXPECT_THAT(findings_of(text), ElementsAre(RuleAt{"R8.kvk", line_of(klein(), "<kvk>05012345")}));
 }
 
 TEST(Rule8, AnUnusualBevoegdGezagNummerIsOnlyAWarning) {

@@ -111,6 +111,8 @@ ReadResult read_agreement(std::string_view bytes, std::string source) {
     }
     if (node.type() == pugi::node_element) root = node;
   }
+  if (!detail::check_attribute_counts(root, lines, findings)) return result;
+  if (!detail::check_well_formed(bytes, findings)) return result;
   if (walker.name(root) != "samenwerkingsovereenkomst") {
     const std::string_view qname = root.name();
     const auto colon = qname.find(':');
@@ -126,6 +128,9 @@ ReadResult read_agreement(std::string_view bytes, std::string source) {
   }
   result.parsed = true;
   detail::read_schema(walker, root, result.agreement);
+  if (walker.overflowed()) {
+    findings.push_back(make_finding("bevindingen.te-veel", 0, {}, {}, {{"maximum", std::to_string(kMaxFindings)}}));
+  }
   return result;
 }
 

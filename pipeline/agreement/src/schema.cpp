@@ -68,6 +68,17 @@ std::string lower_hex(std::string_view text) {
   return out;
 }
 
+// Digits only, any count (leading zeros allowed), value at most 2^31 - 1; std::nullopt otherwise.
+std::optional<std::int64_t> whole_number(std::string_view text) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), is_ascii_digit)) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    value = value * 10 + (c - '0');
+    if (value > 2147483647) return std::nullopt;
+  }
+  return value;
+}
+
 class AgreementReader {
  public:
   AgreementReader(Walker& walker, Agreement& agreement) : w_(walker), a_(agreement) {}
@@ -165,9 +176,7 @@ void AgreementReader::root(pugi::xml_node node) {
     if (!valid_kenmerk(*kenmerk)) w_.report("kenmerk.ongeldig", node, {}, {{"waarde", *kenmerk}});
   }
   if (const auto versie = w_.required(node, "versie")) {
-    const bool digits =
-        !versie->empty() && versie->size() <= 9 && std::all_of(versie->begin(), versie->end(), is_ascii_digit);
-    a_.versie = digits ? std::stoll(*versie) : 0;
+    a_.versie = whole_number(*versie).value_or(0);
     if (a_.versie <= 0) w_.report("versie.ongeldig", node, {}, {{"waarde", *versie}});
   }
   if (const auto taal = w_.optional(node, "taal"); taal && *taal != "nl") {
@@ -263,7 +272,7 @@ void AgreementReader::verwijzingen(pugi::xml_node node) {
     if (const auto sha = w_.optional(child, "sha256")) {
       d.sha256 = lower_hex(*sha);
       if (d.sha256.size() != 64) {
-        w_.report("sha256.ongeldig", child, {}, {{"lengte", std::to_string(code_points(*sha))}});
+        w_.report("sha256.ongeldig", child, {}, {{"lengte", std::to_string(code_points(*sha))}, {"waarde", *sha}});
         d.sha256.clear();
       }
     }
@@ -329,14 +338,8 @@ void AgreementReader::partner_child(Partner& p, std::size_t index, pugi::xml_nod
       b.geld = node.attribute("geld") ? euros(node, "geld", p.id) : Cents{0};
       b.uren = 0;
       if (const auto uren = w_.optional(node, "uren")) {
-        b.uren.reset();
-        const bool digits =
-            !uren->empty() && uren->size() <= 9 && std::all_of(uren->begin(), uren->end(), is_ascii_digit);
-        if (digits) {
-          b.uren = std::stoll(*uren);
-        } else {
-          w_.report("uren.ongeldig", node, p.id, {{"waarde", *uren}});
-        }
+        b.uren = whole_number(*uren);
+        if (!b.uren) w_.report("uren.ongeldig", node, p.id, {{"waarde", *uren}});
       }
       p.bijdrage = std::move(b);
       return;

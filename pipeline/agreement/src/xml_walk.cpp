@@ -54,12 +54,31 @@ std::string collapse_whitespace(std::string_view text) {
 }
 
 std::string Walker::namespace_of(pugi::xml_node node) const {
-  const std::string_view prefix = prefix_of(node.name());
+  return resolve(node, prefix_of(node.name()));
+}
+
+// The URI `prefix` ("" for the default namespace) is bound to at `node`. Memoised per element
+// and prefix, and iterative: a hostile file with many attributes, children or levels must make
+// this neither quadratic nor deep.
+const std::string& Walker::resolve(pugi::xml_node node, std::string_view prefix) const {
+  static const std::string kNone;
+  static const std::string kXml = "http://www.w3.org/XML/1998/namespace";
   const std::string attribute = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
-  for (auto n = node; n && n.type() == pugi::node_element; n = n.parent()) {
-    if (const auto a = n.attribute(attribute.c_str())) return a.value();
+  std::vector<pugi::xml_node_struct*> unresolved;
+  const std::string* uri = nullptr;
+  for (auto n = node; n && n.type() == pugi::node_element && uri == nullptr; n = n.parent()) {
+    if (const auto it = namespaces_.find({n.internal_object(), std::string(prefix)}); it != namespaces_.end()) {
+      uri = &it->second;
+    } else if (const auto own = n.attribute(attribute.c_str())) {
+      uri = &namespaces_.emplace(std::pair{n.internal_object(), std::string(prefix)}, own.value()).first->second;
+    } else {
+      unresolved.push_back(n.internal_object());
+    }
   }
-  return prefix == "xml" ? "http://www.w3.org/XML/1998/namespace" : "";
+  if (uri == nullptr) uri = prefix == "xml" ? &kXml : &kNone;
+  // Ancestors are shared by many lookups; the element itself (often a leaf) is not remembered.
+  for (std::size_t i = 1; i < unresolved.size(); ++i) namespaces_.emplace(std::pair{unresolved[i], std::string(prefix)}, *uri);
+  return *uri;
 }
 
 std::string Walker::name(pugi::xml_node node) const {
@@ -152,6 +171,10 @@ std::string Walker::text(pugi::xml_node node) {
 
 void Walker::report(std::string_view rule, pugi::xml_node node, std::string subject,
                     std::vector<std::pair<std::string, std::string>> args) {
+  if (findings_.size() >= kMaxFindings) {
+    overflow_ = true;
+    return;
+  }
   findings_.push_back(make_finding(rule, line(node), name(node), std::move(subject), std::move(args)));
 }
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,13 +56,20 @@ class Walker {
   // elements as unknown.
   std::string text(pugi::xml_node node);
 
-  // Adds a finding at `node`'s line, about `node`'s element.
+  // Adds a finding at `node`'s line, about `node`'s element (dropped beyond kMaxFindings).
   void report(std::string_view rule, pugi::xml_node node, std::string subject = {},
               std::vector<std::pair<std::string, std::string>> args = {});
 
+  // True when findings were dropped because there were too many.
+  bool overflowed() const { return overflow_; }
+
  private:
+  const std::string& resolve(pugi::xml_node node, std::string_view prefix) const;
+
   const LineTable& lines_;
   Findings& findings_;
+  bool overflow_ = false;
+  mutable std::map<std::pair<pugi::xml_node_struct*, std::string>, std::string> namespaces_;
 };
 
 // Collapses runs of XML white space to one space and trims both ends.

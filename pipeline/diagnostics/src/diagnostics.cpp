@@ -65,6 +65,17 @@ void sort_by_line(Findings& findings) {
                    [](const Finding& a, const Finding& b) { return a.line < b.line; });
 }
 
+bool cap_findings(Findings& findings) {
+  const auto marker = std::remove_if(findings.begin(), findings.end(),
+                                     [](const Finding& f) { return f.rule == "bevindingen.te-veel"; });
+  const bool marked = marker != findings.end();
+  findings.erase(marker, findings.end());
+  if (!marked && findings.size() <= kMaxFindings) return false;
+  if (findings.size() > kMaxFindings) findings.resize(kMaxFindings);
+  findings.push_back(make_finding("bevindingen.te-veel", 0, {}, {}, {{"maximum", std::to_string(kMaxFindings)}}));
+  return true;
+}
+
 std::string message(const Finding& finding, Taal taal) {
   const auto& entry = entry_for(finding.rule);
   return fill(taal == Taal::nl ? entry.nl : entry.en, finding);

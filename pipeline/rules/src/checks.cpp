@@ -132,17 +132,18 @@ void rules2_3_signatories(const Agreement& a, const SignatoryRule& rule, std::st
 }
 
 void rule4_money(const Agreement& a, const RuleSet& rules, Findings& out) {
-  if (a.regio.begroting) {
+  if (a.regio.begroting && !a.partners.empty()) {
+    // The least sum that meets the percentage, rounded up to a cent. Amounts are below 10^14
+    // cents and basispunten at most 10 000 (the loader checks), so this cannot overflow.
+    const Cents minimum = (*a.regio.begroting * rules.cofinanciering_basispunten + 9999) / 10000;
     Cents sum = 0;
     bool readable = true;  // an unreadable amount is reported already; a sum without it would mislead
     for (const auto& p : a.partners) {
       if (!p.soort || !contains(rules.cofinanciering_soorten, *p.soort) || !p.bijdrage) continue;
       readable = readable && p.bijdrage->geld.has_value();
-      sum += p.bijdrage->geld.value_or(0);
+      sum = std::min(sum + p.bijdrage->geld.value_or(0), minimum);  // saturates: never overflows
     }
-    // sum / begroting >= basispunten / 10000, in integers: amounts stay below 10^14 cents.
-    if (readable && sum * 10000 < *a.regio.begroting * rules.cofinanciering_basispunten) {
-      const Cents minimum = (*a.regio.begroting * rules.cofinanciering_basispunten + 9999) / 10000;
+    if (readable && sum < minimum) {
       std::string percentage = format_euros_nl(rules.cofinanciering_basispunten);  // "12,50"
       while (percentage.ends_with('0')) percentage.pop_back();
       if (percentage.ends_with(',')) percentage.pop_back();
@@ -203,6 +204,8 @@ void rule7_references(const Agreement& a, Findings& out) {
   }
 }
 
+constexpr std::size_t kMaxIdentifier = 64;
+
 class IdentifierCheck {
  public:
   IdentifierCheck(const IdentifierPattern& pattern, std::string rule_id)
@@ -210,11 +213,14 @@ class IdentifierCheck {
 
   void check(const std::string& value, int line, const char* element, const std::string& subject, Findings& out) const {
     if (value.empty()) return;
-    bool ok = std::regex_match(value, regex_);
+    // No identifier is this long; std::regex recurses per character and must not see huge input.
+    bool ok = value.size() <= kMaxIdentifier && std::regex_match(value, regex_);
     for (const auto& ending : pattern_.uitgesloten) ok = ok && !value.ends_with(ending);
     if (!ok) {
       add(out, rule_, line, element, subject,
-          {{"waarde", value}, {"vorm_nl", pattern_.vorm_nl}, {"vorm_en", pattern_.vorm_en}});
+          {{"waarde", value.size() <= kMaxIdentifier ? value : value.substr(0, kMaxIdentifier) + "…"},
+           {"vorm_nl", pattern_.vorm_nl},
+           {"vorm_en", pattern_.vorm_en}});
     }
   }
 

@@ -89,6 +89,7 @@ RuleSet RuleSetReader::read(const pugi::xml_node root) {
     } else if (name == "cofinanciering") {
       set.cofinanciering_soorten = list(node, "soorten", parse_partner_soort);
       set.cofinanciering_basispunten = decimal(node, "percentage");  // 2 decimals of a percent
+      if (set.cofinanciering_basispunten > 10000) fail(node, "percentage is hoogstens 100");
     } else if (name == "maximumSubsidie") {
       const auto soort = parse_regio_soort(attr(node, "regiosoort"));
       if (!soort) fail(node, "onbekende regiosoort");

@@ -28,8 +28,9 @@ Validation finish(ReadResult read, const std::vector<RuleSet>& sets) {
     }
     v.findings.insert(v.findings.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
-  for (auto& finding : v.findings) finding.file = v.agreement.source;
   sort_by_line(v.findings);
+  cap_findings(v.findings);
+  for (auto& finding : v.findings) finding.file = v.agreement.source;
   return v;
 }
 

@@ -38,6 +38,14 @@ struct Finding {
 
 using Findings = std::vector<Finding>;
 
+// More findings than this are not collected: the file is refused with the first ones and a
+// "bevindingen.te-veel" finding, so a hostile file cannot make validation slow or huge.
+inline constexpr std::size_t kMaxFindings = 1000;
+
+// Cuts `findings` (already in line order) to kMaxFindings and appends one "bevindingen.te-veel"
+// when it was longer or already held that marker (moved to the end). Returns whether it did.
+bool cap_findings(Findings& findings);
+
 // Builds a finding for `rule`, taking its severity from the catalogue.
 // Throws std::logic_error when `rule` is not in the catalogue: every id we emit is documented.
 Finding make_finding(std::string_view rule, int line, std::string element, std::string subject = {},
@@ -53,7 +61,7 @@ void sort_by_line(Findings& findings);
 std::string message(const Finding& finding, Taal taal);
 
 // The finding as one line a person reads, compiler style:
-//   "file.xml:42: fout [R8.kvk] <kvk> van partner p05: KvK-nummer ... moet uit 8 cijfers bestaan."
+//   "file.xml:42: fout [R8.kvk] <kvk> (p05) Regel 8: KvK-nummer "1234567" moet bestaan uit 8 cijfers."
 std::string describe(const Finding& finding, Taal taal);
 
 // Word for a severity in a language ("fout"/"waarschuwing", "error"/"warning").

@@ -1,0 +1,169 @@
+// The template engine and the shipped templates: what the contract says, and template errors
+// that name file and line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sample.h"
+#include "sto/template.h"
+
+namespace sto {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const fs::path kTemplates = STO_SOURCE_DIR "/templates";
+
+Agreement klein_agreement() {
+  const Validation v = validate(test::klein(), "klein.xml", test::shipped_rule_sets());
+  EXPECT_TRUE(v.valid());
+  return v.agreement;
+}
+
+template <typename T>
+std::vector<const T*> blocks_of(const Document& d) {
+  std::vector<const T*> out;
+  for (const auto& b : d.blocks) {
+    if (const auto* t = std::get_if<T>(&b)) out.push_back(t);
+  }
+  return out;
+}
+
+TEST(Template, FillsTheDutchContractFromTheAgreement) {
+  const Document d = Template::load_for(kTemplates, Taal::nl).fill(klein_agreement());
+  EXPECT_EQ(d.title, "Samenwerkingsovereenkomst");
+  EXPECT_EQ(d.subtitle, "STO-regio IJsselvallei (STO25071) · Subsidieregeling sterk techniekonderwijs 2025-2028");
+  EXPECT_EQ(d.info.author, "Thomas à Kempis College");
+  EXPECT_EQ(d.info.created, (Date{2024, 10, 2}));
+  EXPECT_THAT(d.info.fingerprint, HasSubstr(klein_agreement().xml_sha256));
+  EXPECT_EQ(d.info.footer, "pagina {pagina} van {paginas}");
+
+  const auto tables = blocks_of<Table>(d);
+  ASSERT_EQ(tables.size(), 1u);
+  ASSERT_EQ(tables[0]->rows.size(), 8u);
+  EXPECT_EQ(tables[0]->rows[5][0], "Bouwbedrijf Van 't Oever & Zn. B.V.");
+  EXPECT_EQ(tables[0]->rows[5][3], "€ 125.000,00");
+  EXPECT_THAT(tables[0]->footer, ::testing::ElementsAre("Totaal", "", "2.876", "€ 247.000,00"));
+
+  const auto signatures = blocks_of<SignatureBlock>(d);
+  ASSERT_EQ(signatures.size(), 8u);
+  EXPECT_EQ(signatures[0]->title, "Penvoerder");
+  ASSERT_EQ(signatures[0]->signatories.size(), 2u);
+  EXPECT_EQ(signatures[0]->signatories[1].id, "s2");
+  EXPECT_EQ(signatures[0]->signatories[1].naam, "Françoise IJzerman");
+  EXPECT_EQ(signatures[6]->signatories[0].machtiging, "Volmacht directie d.d. 2024-09-12");
+  EXPECT_EQ(signatures[7]->title, "Deelnemende lokale overheid");
+
+  bool effective = false;
+  for (const auto* p : blocks_of<Paragraph>(d)) effective = effective || p->text.find("eindigt op 31 december 2028") != std::string::npos;
+  EXPECT_TRUE(effective);
+  const auto headings = blocks_of<Heading>(d);
+  ASSERT_FALSE(headings.empty());
+  EXPECT_EQ(headings[0]->number, "1.");
+  EXPECT_EQ(headings[0]->text, "Deelnemende partners");
+}
+
+TEST(Template, FillsTheEnglishContract) {
+  Agreement a = klein_agreement();
+  a.taal = Taal::en;
+  const Document d = Template::load_for(kTemplates, Taal::en).fill(a);
+  EXPECT_EQ(d.title, "Cooperation agreement");
+  const auto tables = blocks_of<Table>(d);
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_THAT(tables[0]->footer, ::testing::ElementsAre("Total", "", "2,876", "€247,000.00"));
+  EXPECT_EQ(d.info.footer, "page {pagina} of {paginas}");
+}
+
+TEST(Template, PrintsAfsprakenAsNumberedArticlesAfterTheStandardOnes) {
+  const Validation v = validate_file(STO_SOURCE_DIR "/../shared/spec/example.xml", test::shipped_rule_sets());
+  const Document d = Template::load_for(kTemplates, Taal::nl).fill(v.agreement);
+  std::vector<std::string> numbered;
+  for (const auto* h : blocks_of<Heading>(d)) {
+    if (!h->number.empty()) numbered.push_back(h->number + " " + h->text);
+  }
+  EXPECT_THAT(numbered, ::testing::ElementsAre("1. Deelnemende partners", "2. Bijdrage per partner", "3. Duur van de overeenkomst",
+                                               "4. Documenten bij de aanvraag", "5. Organisatie van de samenwerking",
+                                               "6. Verdeling van gelden", "7. Toetreding en uittreding", "8. Verklaringen",
+                                               "9. Ondertekening"));
+  bool sha = false;
+  for (const auto* p : blocks_of<Paragraph>(d)) sha = sha || p->text.find("9f2c4b1e0d8a7c6b") != std::string::npos;
+  EXPECT_TRUE(sha) << "the referenced document's SHA-256 is printed";
+}
+
+class BrokenTemplate : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sto-sjabloon-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // The shipped Dutch template with one edit; returns the error text of loading and filling it.
+  std::string error_after(std::string_view from, std::string_view to) {
+    const std::string text = test::edit(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()), from, to);
+    const fs::path file = dir_ / "overeenkomst.xml";
+    std::ofstream(file) << text;
+    try {
+      Template::load(file).fill(klein_agreement());
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  int line_in_template(std::string_view needle) {
+    return test::line_of(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()), needle);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BrokenTemplate, AnUnknownPlaceholderNamesFileAndLine) {
+  const int line = line_in_template("<alinea>Aan de regio nemen");
+  EXPECT_THAT(error_after("{aantal.partners} partners deel", "{aantal.partnerz} partners deel"),
+              HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekende waarde {aantal.partnerz}"));
+}
+
+TEST_F(BrokenTemplate, AnUnknownElementNamesFileAndLine) {
+  const int line = line_in_template("<kop genummerd=\"ja\">Verklaringen");
+  EXPECT_THAT(error_after("<kop genummerd=\"ja\">Verklaringen</kop>", "<kopje>Verklaringen</kopje>"),
+              HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekend element <kopje>"));
+}
+
+TEST_F(BrokenTemplate, AnUnknownListNamesFileAndLine) {
+  const int line = line_in_template("<elk lijst=\"verwijzingen\">");
+  EXPECT_THAT(error_after("<elk lijst=\"verwijzingen\">", "<elk lijst=\"documenten\">"),
+              HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekende lijst \"documenten\""));
+}
+
+TEST_F(BrokenTemplate, AnUnclosedBraceIsAnError) {
+  EXPECT_THAT(error_after("Aan de regio nemen de volgende {aantal.partners}", "Aan de regio nemen de volgende {aantal.partners"),
+              HasSubstr("'{' zonder '}'"));
+}
+
+TEST_F(BrokenTemplate, AMissingWordIsAnError) {
+  EXPECT_THAT(error_after("<woord sleutel=\"maand.5\">mei</woord>", ""), HasSubstr("<woorden> mist <woord sleutel=\"maand.5\">"));
+}
+
+TEST_F(BrokenTemplate, MalformedXmlNamesTheLine) {
+  const int line = line_in_template("<titel>Samenwerkingsovereenkomst</titel>");
+  EXPECT_THAT(error_after("<titel>Samenwerkingsovereenkomst</titel>", "<titel>Samenwerkingsovereenkomst</titl>"),
+              HasSubstr("overeenkomst.xml:" + std::to_string(line)));
+}
+
+TEST_F(BrokenTemplate, ARowWithTooFewCellsIsAnError) {
+  EXPECT_THAT(error_after("<cel>{partner.uren}</cel><cel>{partner.geld}</cel></rij>", "<cel>{partner.uren}</cel></rij>"),
+              HasSubstr("niet evenveel cellen"));
+}
+
+TEST_F(BrokenTemplate, EditingTheTextNeedsNoRebuild) {
+  const fs::path file = dir_ / "overeenkomst.xml";
+  std::ofstream(file) << test::edit(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()),
+                                    "<titel>Samenwerkingsovereenkomst</titel>", "<titel>Overeenkomst van samenwerking</titel>");
+  EXPECT_EQ(Template::load(file).fill(klein_agreement()).title, "Overeenkomst van samenwerking");
+}
+
+}  // namespace
+}  // namespace sto
