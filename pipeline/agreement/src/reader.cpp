@@ -126,8 +126,8 @@ ReadResult read_agreement(std::string_view bytes, std::string source) {
     }
     return result;
   }
-  result.parsed = true;
   detail::read_schema(walker, root, result.agreement);
+  result.parsed = !walker.overflowed();
   if (walker.overflowed()) {
     findings.push_back(make_finding("bevindingen.te-veel", 0, {}, {}, {{"maximum", std::to_string(kMaxFindings)}}));
   }

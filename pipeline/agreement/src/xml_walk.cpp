@@ -91,6 +91,7 @@ std::string Walker::name(pugi::xml_node node) const {
 
 void Walker::check_attributes(pugi::xml_node node, std::initializer_list<std::string_view> allowed) {
   for (const auto attribute : node.attributes()) {
+    if (overflow_) return;
     const std::string_view name = attribute.name();
     if (name == "xmlns" || name.find(':') != std::string_view::npos) continue;
     bool known = false;
@@ -122,6 +123,7 @@ void Walker::children(pugi::xml_node parent, std::span<const ChildSpec> specs, b
   std::size_t position = 0;
   std::string previous;
   for (const auto child : parent.children()) {
+    if (overflow_) return;  // the file is refused already; walking on would only cost time
     if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
       const std::string stray = collapse_whitespace(child.value());
       if (!stray.empty()) report("xml.tekst", parent, {}, {{"tekst", shorten(stray)}});

@@ -77,7 +77,7 @@ std::string finish_pdf(const std::string& libharu_pdf, const DocumentInfo& info)
     writer.setOutputMemory();
     writer.setDeterministicID(true);
     writer.setMinimumPDFVersion("1.7");
-    writer.setCompressStreams(true);
+    writer.setCompressStreams(true);  // every stream: libharu leaves them to us (renderer.cpp)
     writer.setObjectStreamMode(qpdf_o_disable);  // classic xref: simplest for incremental signing
     writer.write();
     const auto buffer = writer.getBufferSharedPointer();

@@ -3,7 +3,8 @@
 #include <hpdf.h>
 #include <qpdf/DLL.h>
 
-#include <map>
+#include <cstdint>
+#include <unordered_map>
 #include <utility>
 
 #include "finish.h"
@@ -21,7 +22,7 @@ struct PdfRenderer::State {
   HPDF_STATUS error = HPDF_OK;
   HPDF_STATUS detail = HPDF_OK;
   bool rendered = false;
-  mutable std::map<std::pair<FontStyle, char32_t>, double> widths;
+  mutable std::unordered_map<std::uint32_t, double> widths;  // (style << 21) | code point
 
   void check(const char* what) const {
     if (error != HPDF_OK) {
@@ -120,7 +121,9 @@ PdfRenderer::PdfRenderer(const std::filesystem::path& fonts_dir) : state_(std::m
   if (!s.doc) throw Error("libharu: geen PDF-document aangemaakt");
   HPDF_UseUTFEncodings(s.doc.get());
   HPDF_SetCurrentEncoder(s.doc.get(), "UTF-8");
-  HPDF_SetCompressionMode(s.doc.get(), HPDF_COMP_ALL);
+  // Streams are compressed once, by qpdf in finish_pdf: libharu's "/Filter [/FlateDecode]" arrays
+  // made qpdf inflate and deflate everything again, and its own small-buffer deflate was slower.
+  HPDF_SetCompressionMode(s.doc.get(), HPDF_COMP_NONE);
   s.check("document instellen");
   s.regular = load_font(s, fonts_dir / "LiberationSans-Regular.ttf");
   s.bold = load_font(s, fonts_dir / "LiberationSans-Bold.ttf");
@@ -129,7 +132,7 @@ PdfRenderer::PdfRenderer(const std::filesystem::path& fonts_dir) : state_(std::m
 PdfRenderer::~PdfRenderer() = default;
 
 double PdfRenderer::advance(FontStyle style, char32_t code_point) const {
-  const auto key = std::pair{style, code_point};
+  const auto key = (static_cast<std::uint32_t>(style) << 21) | static_cast<std::uint32_t>(code_point);
   if (const auto it = state_->widths.find(key); it != state_->widths.end()) return it->second;
   const std::string bytes = utf8(code_point);
   const HPDF_TextWidth w = HPDF_Font_TextWidth(state_->font(style), reinterpret_cast<const HPDF_BYTE*>(bytes.data()),

@@ -190,7 +190,9 @@ inline constexpr std::size_t kMaxAgreementBytes = 16u * 1024u * 1024u;
 struct ReadResult {
   Agreement agreement;
   Findings findings;    // format findings, in document order
-  bool parsed = false;  // false when the bytes were not XML we could read at all
+  // False when the bytes were not XML we could read at all, or reading stopped at kMaxFindings:
+  // then the model is incomplete and the regulation's rules must not be checked against it.
+  bool parsed = false;
 };
 
 // Reads an agreement from bytes. `source` names the file in findings. Never throws for bad
