@@ -103,6 +103,13 @@ def email(naam, domain):
     return f"{local}@{domain}.example.nl"
 
 
+def capital(word):
+    """A surname as the start of a company name: "IJpelaar", "Ünal-Bakker" (str.capitalize gives "Ijpelaar")."""
+    if word.lower().startswith("ij"):
+        return "IJ" + word[2:]
+    return word[:1].upper() + word[1:]
+
+
 def partner_xml(g, index, kind, penvoerder, state):
     pid = f"p{index:03d}"
     place = g.rnd.choice(PLACES)
@@ -125,12 +132,14 @@ def partner_xml(g, index, kind, penvoerder, state):
         elif kind == "overig":
             name = f"Stichting Jongeren & Techniek {place}"
         else:
-            name = g.rnd.choice(COMPANIES).format(n=g.rnd.choice(LAST).split()[-1].capitalize(), p=place)
+            name = g.rnd.choice(COMPANIES).format(n=capital(g.rnd.choice(LAST).split()[-1]), p=place)
         lines.append(f"      <naam>{escape(name)}</naam>")
         lines.append(f"      <kvk>{g.kvk()}</kvk>")
         lines.append(f'      <adres straat={quoteattr(g.rnd.choice(STREETS) + " " + str(g.rnd.randint(1, 250)))} '
                      f'postcode="{g.postcode()}" plaats={quoteattr(place)}/>')
-        geld = g.rnd.randint(4, 40) * 5000 if kind == "bedrijf" else g.rnd.choice([0, 10000, 25000])
+        # A company puts in € 5 000 to € 40 000 over four years: a 108-partner region then asks
+        # about € 7 million, in line with what STO regions receive.
+        geld = g.rnd.randint(2, 16) * 2500 if kind == "bedrijf" else g.rnd.choice([0, 10000, 25000])
         uren = g.rnd.randint(1, 40) * 10
     if kind == "bedrijf":
         state["bedrijf_geld"] += geld
