@@ -1,5 +1,11 @@
 // sto render: the contract PDF (revision 0) of a valid agreement, and optionally its layout map.
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
@@ -86,17 +92,52 @@ std::string layout_json(const Layout& layout) {
   return out.str() + "\n";
 }
 
+// The validation refused after all: a finding per character the fonts lack, at the line of its
+// first occurrence in the file (the model keeps no offsets of text, the bytes do).
+Validation with_unprintable(Validation v, const std::string& file, const UnprintableText& e) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  for (const char32_t c : e.code_points()) {
+    const std::string text = encode_utf8(c);
+    const auto at = bytes.find(text);
+    const int line = at == std::string::npos ? 0 : 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    std::array<char, 16> code{};
+    std::snprintf(code.data(), code.size(), "U+%04X", static_cast<unsigned>(c));
+    v.findings.push_back(make_finding("contract.teken", line, {}, {}, {{"teken", std::string(code.data()) + " (" + text + ")"}}));
+  }
+  std::stable_sort(v.findings.begin(), v.findings.end(), [](const Finding& a, const Finding& b) { return a.line < b.line; });
+  for (auto& f : v.findings) f.file = file;
+  return v;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
+}
+
 int run(std::span<const std::string_view> args) {
   const Options o = parse(args);
+  if (same_file(o.output, o.file)) throw UsageError{"-o zou de overeenkomst zelf overschrijven"};
+  if (!o.layout.empty() && same_file(o.layout, o.file)) throw UsageError{"--layout zou de overeenkomst zelf overschrijven"};
+  if (!o.layout.empty() && same_file(o.layout, o.output)) throw UsageError{"-o en --layout moeten verschillende bestanden zijn"};
   const auto templates = templates_dir();
   const Validation v = validate_file(o.file, load_rule_sets(templates / "regelingen"));
   if (!v.valid()) {
     print_validation(v, o.file, o.taal, false);
     return kInvalid;
   }
-  const Contract contract = render_contract(v.agreement, templates);
-  write_file_atomically(o.output, contract.pdf);
-  if (!o.layout.empty()) write_file_atomically(o.layout, layout_json(contract.layout));
+  Contract contract;
+  try {
+    contract = render_contract(v.agreement, templates);
+  } catch (const UnprintableText& e) {
+    print_validation(with_unprintable(v, o.file, e), o.file, o.taal, false);
+    return kInvalid;
+  }
+  // Both files are complete on disk before either replaces what was there.
+  std::vector<StagedFile> staged;
+  staged.push_back(StagedFile(o.output, contract.pdf));
+  if (!o.layout.empty()) staged.push_back(StagedFile(o.layout, layout_json(contract.layout)));
+  for (auto& file : staged) file.commit();
   std::cout << o.output << ": " << contract.layout.pages.size() << (o.taal == Taal::nl ? " pagina's, " : " pages, ")
             << contract.layout.fields.size() << (o.taal == Taal::nl ? " handtekeningvelden, " : " signature fields, ")
             << contract.pdf.size() << " bytes\n";

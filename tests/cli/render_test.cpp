@@ -139,7 +139,7 @@ TEST_F(Render, EverySampleRendersToAPdfThatPopplerAndQpdfAccept) {
     for (const auto& n : names.partners) EXPECT_THAT(words, HasSubstr(n));
     for (const auto& n : names.tekenbevoegden) EXPECT_THAT(words, HasSubstr(n));
     EXPECT_THAT(words, HasSubstr("XML-vingerafdruk (SHA-256): "));
-    EXPECT_THAT(words, HasSubstr("€ "));
+    EXPECT_THAT(words, HasSubstr("€ "));  // poppler gives the no-break space back as a space
 
     // Drawing every page says nothing on stderr either (libharu's own ToUnicode CMap did).
     judge({"/usr/bin/pdftoppm", "-r", "20", "-png", pdf, (dir_ / "page").string()});
@@ -207,14 +207,14 @@ TEST_F(Render, TheLayoutMapPlacesEveryTekenbevoegdeOnceInsideTheMarginsWithoutOv
   const Names names = names_in(xml);
   EXPECT_EQ(ids, names.tekenbevoegde_ids);
   EXPECT_EQ(fields.size(), 140u);
-  // A4 with margins 62 (left, right), 74 (bottom) and 78 (top), in points.
+  // A4 with margins 62 (left, right), 74 (top) and 78 (bottom), in points, origin bottom left.
   for (const auto& f : fields) {
     EXPECT_GE(f.page, 1);
     EXPECT_LE(f.page, pages);
     EXPECT_GE(f.x1, 62.0);
     EXPECT_LE(f.x2, 595.276 - 62.0);
-    EXPECT_GE(f.y1, 74.0);
-    EXPECT_LE(f.y2, 841.89 - 78.0);
+    EXPECT_GE(f.y1, 78.0);
+    EXPECT_LE(f.y2, 841.89 - 74.0);
     EXPECT_LT(f.x1, f.x2);
     EXPECT_LT(f.y1, f.y2);
   }
@@ -247,6 +247,46 @@ TEST_F(Render, AnUnwritableOutputIsAnEnvironmentErrorAndLeavesNoTemporaryFile) {
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("c.pdf"));
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
+}
+
+TEST_F(Render, ACharacterTheFontLacksIsAFindingAtItsLineAndNothingIsWritten) {
+  std::string xml = slurp(kSource + "/samples/regio-klein-8.xml");
+  const std::string from = "naam=\"Jürgen Smeulders\"";
+  xml.replace(xml.find(from), from.size(), "naam=\"Jürgen 😀 Smeulders 株\"");
+  spill(dir_ / "in.xml", xml);
+  int line = 1;
+  for (std::size_t i = 0; i < xml.find("😀"); ++i) line += xml[i] == '\n';
+  const auto r = run_sto({"render", (dir_ / "in.xml").string(), "-o", (dir_ / "c.pdf").string(), "--lang", "en"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const std::string at = (dir_ / "in.xml").string() + ":" + std::to_string(line) + ": error [contract.teken]";
+  EXPECT_THAT(r.out, HasSubstr(at + " The character U+682A (株) cannot be printed"));
+  EXPECT_THAT(r.out, HasSubstr(at + " The character U+1F600 (😀) cannot be printed"));
+  EXPECT_FALSE(fs::exists(dir_ / "c.pdf"));
+  // sto validate knows the format and the regulation, not the fonts.
+  EXPECT_EQ(run_sto({"validate", (dir_ / "in.xml").string()}).exit_code, 0);
+}
+
+TEST_F(Render, OutputsThatWouldOverwriteTheAgreementOrEachOtherAreRefused) {
+  fs::copy_file(kSource + "/samples/regio-klein-8.xml", dir_ / "in.xml");
+  const std::string before = slurp(dir_ / "in.xml");
+  const std::string in = (dir_ / "in.xml").string();
+  EXPECT_EQ(run_sto({"render", in, "-o", in}).exit_code, 2);
+  EXPECT_EQ(run_sto({"render", in, "-o", (dir_ / "c.pdf").string(), "--layout", in}).exit_code, 2);
+  // The same file by another name.
+  EXPECT_EQ(run_sto({"render", in, "-o", (dir_ / "." / "in.xml").string()}).exit_code, 2);
+  EXPECT_EQ(run_sto({"render", in, "-o", (dir_ / "c.pdf").string(), "--layout", (dir_ / "c.pdf").string()}).exit_code, 2);
+  EXPECT_EQ(slurp(dir_ / "in.xml"), before);
+  EXPECT_FALSE(fs::exists(dir_ / "c.pdf"));
+}
+
+TEST_F(Render, WhenTheLayoutMapCannotBeWrittenThePdfIsNotReplacedEither) {
+  spill(dir_ / "c.pdf", "earlier contract");
+  const auto r = run_sto({"render", kSource + "/samples/regio-klein-8.xml", "-o", (dir_ / "c.pdf").string(), "--layout",
+                          (dir_ / "ontbreekt" / "kaart.json").string()});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("kaart.json"));
+  EXPECT_EQ(slurp(dir_ / "c.pdf"), "earlier contract");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);  // no temporary file
 }
 
 TEST_F(Render, UsageErrorsExitTwo) {

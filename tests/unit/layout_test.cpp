@@ -127,6 +127,32 @@ Document synthetic(std::vector<Block> blocks) {
   return d;
 }
 
+// Every text run on the page and inside the side margins, and either inside the body or a
+// running text beyond the header or footer rule: nothing lands in the gutters between.
+void expect_placed(const Layout& l) {
+  const Rect page{0, 0, l.geometry.width, l.geometry.height};
+  const Rect body = l.geometry.body();
+  const double header_rule = l.geometry.height - 44 - 7;
+  const double footer_rule = 62;
+  for (std::size_t p = 0; p < l.pages.size(); ++p) {
+    for (const auto& t : l.pages[p].texts) {
+      const Rect box = t.box();
+      EXPECT_TRUE(page.contains(box)) << "page " << p + 1 << ": " << t.text;
+      EXPECT_GE(box.x1, body.x1 - 0.01) << t.text;
+      EXPECT_LE(box.x2, body.x2 + 0.01) << t.text;
+      const bool inside = box.y1 >= body.y1 - 0.01 && box.y2 <= body.y2 + 0.01;
+      EXPECT_TRUE(inside || box.y1 >= header_rule || box.y2 <= footer_rule)
+          << "page " << p + 1 << " in the margin: \"" << t.text << "\" y " << box.y1 << ".." << box.y2;
+    }
+  }
+}
+
+std::string many_words(const std::string& word, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += (i ? " " : "") + word + std::to_string(i);
+  return out;
+}
+
 // Lines of paragraph text ("w0 w1 ...") per page.
 std::map<int, int> paragraph_lines_per_page(const Layout& l, const std::string& first_word_prefix) {
   std::map<int, int> count;
@@ -221,6 +247,100 @@ TEST(Layout, IsDeterministic) {
 TEST(Layout, DecodesUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(decode_utf8("Zoë €"), (std::u32string{U'Z', U'o', U'\u00EB', U' ', U'\u20AC'}));
   EXPECT_EQ(decode_utf8("a\xff" "b"), (std::u32string{U'a', U'\uFFFD', U'b'}));
+}
+
+}  // namespace
+}  // namespace sto
+
+namespace sto {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(Layout, ALongHeaderFooterAndFingerprintKeepEveryWord) {
+  PdfRenderer metrics(kTemplates / "fonts");
+  Document d = synthetic({Paragraph{"tekst", ParagraphStyle::normal}});
+  const std::string kenmerk(64, 'K');
+  // The longest the format allows: a 200-character regio name and a 64-character kenmerk.
+  const std::string regio = "STO-regio " + many_words("Achterhoek", 15);
+  ASSERT_LE(regio.size(), 200u);
+  d.info.header = "Samenwerkingsovereenkomst " + regio + " · kenmerk " + kenmerk + " · versie 7";
+  d.info.footer = "pagina {pagina} van {paginas}";
+  const std::string hash = "c4abfd5c44a04b2faa4e6920c7da6df0a64b523068a4e56498f5b25c24225054";
+  d.info.fingerprint = "XML-vingerafdruk (SHA-256): " + hash;
+  const Layout l = lay_out(d, metrics);
+  expect_placed(l);
+  std::string all;
+  for (const auto& t : l.pages[0].texts) all += t.text + " ";
+  EXPECT_THAT(all, HasSubstr("Samenwerkingsovereenkomst STO-regio Achterhoek0"));
+  EXPECT_THAT(all, HasSubstr("Achterhoek14"));
+  EXPECT_THAT(all, HasSubstr(kenmerk + " · versie 7"));
+  EXPECT_THAT(all, HasSubstr(hash));
+  EXPECT_THAT(all, HasSubstr("pagina 1 van 1"));
+  // Beyond what fits, the end of the header survives: kenmerk and versie.
+  d.info.header = many_words("woord", 200) + " · kenmerk " + kenmerk + " · versie 7";
+  const Layout longer = lay_out(d, metrics);
+  expect_placed(longer);
+  std::string texts;
+  for (const auto& t : longer.pages[0].texts) texts += t.text + " ";
+  EXPECT_THAT(texts, HasSubstr(kenmerk + " · versie 7"));
+}
+
+TEST(Layout, AFieldsRowOrASignatoryTallerThanAPageFlowsOverPagesInsideTheBody) {
+  PdfRenderer metrics(kTemplates / "fonts");
+  Fields fields;
+  fields.rows.emplace_back("Bevoegd gezag", many_words("gezag", 1500) + " EINDE");
+  SignatureBlock block{"p1", "Penvoerder", "School", {}};
+  block.signatories.push_back({"s1", "Naam", "Functie", "bestuur", many_words("machtiging", 1500) + " SLOT"});
+  block.signatories.push_back({"s2", "Tweede", "Functie", "bestuur", ""});
+  const Layout l = lay_out(synthetic({fields, block}), metrics);
+  expect_placed(l);
+  ASSERT_EQ(l.fields.size(), 2u);
+  int last_word_page = 0;
+  int einde_page = 0;
+  int words = 0;
+  for (std::size_t p = 0; p < l.pages.size(); ++p) {
+    for (const auto& t : l.pages[p].texts) {
+      if (t.text.find("SLOT") != std::string::npos) last_word_page = static_cast<int>(p + 1);
+      if (t.text.find("EINDE") != std::string::npos) einde_page = static_cast<int>(p + 1);
+      for (std::size_t at = t.text.find("machtiging"); at != std::string::npos; at = t.text.find("machtiging", at + 1)) ++words;
+    }
+  }
+  EXPECT_GT(einde_page, 1);
+  EXPECT_EQ(words, 1500);                        // none lost
+  EXPECT_EQ(l.fields[0].page, last_word_page);  // the field stays with the end of the text
+  for (const auto& f : l.fields) EXPECT_TRUE(l.geometry.body().contains(f.rect));
+  for (std::size_t p = 0; p < l.pages.size(); ++p) {
+    for (const auto& t : l.pages[p].texts) {
+      for (const auto& f : l.fields) {
+        if (f.page == static_cast<int>(p + 1)) {
+          EXPECT_FALSE(t.box().overlaps(f.rect)) << t.text;
+        }
+      }
+    }
+  }
+}
+
+TEST(Layout, AHeadingStaysWithATallFirstFieldsRow) {
+  PdfRenderer metrics(kTemplates / "fonts");
+  for (int filler = 30; filler < 60; ++filler) {
+    std::vector<Block> blocks;
+    for (int i = 0; i < filler; ++i) blocks.emplace_back(Paragraph{"vul", ParagraphStyle::normal});
+    blocks.emplace_back(Heading{2, "", "Kop van de partner"});
+    Fields f;
+    f.rows.emplace_back("Naam", many_words("lange-naam-van-een-partner", 40));
+    blocks.emplace_back(f);
+    const Layout l = lay_out(synthetic(std::move(blocks)), metrics);
+    int heading_page = 0;
+    int row_page = 0;
+    for (std::size_t p = 0; p < l.pages.size(); ++p) {
+      for (const auto& t : l.pages[p].texts) {
+        if (t.text == "Kop van de partner") heading_page = static_cast<int>(p + 1);
+        if (t.text == "Naam" && row_page == 0) row_page = static_cast<int>(p + 1);
+      }
+    }
+    EXPECT_EQ(heading_page, row_page) << "filler " << filler;
+  }
 }
 
 }  // namespace

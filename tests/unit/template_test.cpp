@@ -45,8 +45,8 @@ TEST(Template, FillsTheDutchContractFromTheAgreement) {
   ASSERT_EQ(tables.size(), 1u);
   ASSERT_EQ(tables[0]->rows.size(), 8u);
   EXPECT_EQ(tables[0]->rows[5][0], "Bouwbedrijf Van 't Oever & Zn. B.V.");
-  EXPECT_EQ(tables[0]->rows[5][3], "€ 125.000,00");
-  EXPECT_THAT(tables[0]->footer, ::testing::ElementsAre("Totaal", "", "2.876", "€ 247.000,00"));
+  EXPECT_EQ(tables[0]->rows[5][3], "€\u00A0125.000,00");
+  EXPECT_THAT(tables[0]->footer, ::testing::ElementsAre("Totaal", "", "2.876", "€\u00A0247.000,00"));
 
   const auto signatures = blocks_of<SignatureBlock>(d);
   ASSERT_EQ(signatures.size(), 8u);
@@ -113,6 +113,18 @@ class BrokenTemplate : public ::testing::Test {
     }
     return "no error";
   }
+  // The same, loading only: what load() must already refuse, before any agreement is filled.
+  std::string load_error_after(std::string_view from, std::string_view to) {
+    const std::string text = test::edit(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()), from, to);
+    const fs::path file = dir_ / "overeenkomst.xml";
+    std::ofstream(file) << text;
+    try {
+      (void)Template::load(file);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  }
   int line_in_template(std::string_view needle) {
     return test::line_of(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()), needle);
   }
@@ -124,6 +136,49 @@ TEST_F(BrokenTemplate, AnUnknownPlaceholderNamesFileAndLine) {
   const int line = line_in_template("<alinea>Aan de regio nemen");
   EXPECT_THAT(error_after("{aantal.partners} partners deel", "{aantal.partnerz} partners deel"),
               HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekende waarde {aantal.partnerz}"));
+}
+
+TEST_F(BrokenTemplate, APlaceholderInABranchThisAgreementDoesNotTakeIsCheckedAtLoad) {
+  // The small sample has no afspraken: the branch never runs for it, and must still be checked.
+  const int line = line_in_template("<kop genummerd=\"ja\">{afspraak.titel}</kop>");
+  EXPECT_THAT(load_error_after("<kop genummerd=\"ja\">{afspraak.titel}</kop>", "<kop genummerd=\"ja\">{afspraak.titl}</kop>"),
+              HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekende waarde {afspraak.titl}"));
+  EXPECT_THAT(load_error_after("<alinea stijl=\"klein\">SHA-256 van {document.titel}", "<alinea stijl=\"klein\">SHA-256 van {document.titels}"),
+              HasSubstr("onbekende waarde {document.titels}"));
+}
+
+TEST_F(BrokenTemplate, AnUnknownAttributeOrValueIsAnError) {
+  const int line = line_in_template("<kop genummerd=\"ja\">Verklaringen");
+  EXPECT_THAT(load_error_after("<kop genummerd=\"ja\">Verklaringen", "<kop genumerd=\"ja\">Verklaringen"),
+              HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekend attribuut genumerd op <kop>"));
+  EXPECT_THAT(load_error_after("<kop genummerd=\"ja\">Verklaringen", "<kop genummerd=\"jawel\">Verklaringen"),
+              HasSubstr("genummerd=\"jawel\" is niet toegestaan; kies uit ja, nee"));
+  EXPECT_THAT(load_error_after("<kop niveau=\"2\">{partner.rol}", "<kop niveau=\"3\">{partner.rol}"),
+              HasSubstr("niveau=\"3\" is niet toegestaan"));
+}
+
+TEST_F(BrokenTemplate, AColumnWidthMustBeAPlainNumber) {
+  for (const char* width : {"abc", "5.2cm", "0", "-1", "1e9", ""}) {
+    EXPECT_THAT(load_error_after("breedte=\"5.2\"", std::string("breedte=\"") + width + "\""),
+                HasSubstr("breedte moet een getal tussen 0 en 100 zijn"))
+        << width;
+  }
+  EXPECT_EQ(load_error_after("breedte=\"5.2\"", "breedte=\"5\""), "no error");
+}
+
+TEST_F(BrokenTemplate, TheFingerprintLineMustShowTheXmlHash) {
+  EXPECT_THAT(load_error_after("vingerafdruk=\"XML-vingerafdruk (SHA-256): {xml.sha256}\"", "vingerafdruk=\"XML-vingerafdruk\""),
+              HasSubstr("vingerafdruk moet {xml.sha256} tonen"));
+}
+
+TEST_F(BrokenTemplate, PageNumbersExistOnlyInTheFooter) {
+  EXPECT_THAT(load_error_after("koptekst=\"Samenwerkingsovereenkomst {regio.naam}", "koptekst=\"{pagina} {regio.naam}"),
+              HasSubstr("onbekende waarde {pagina}"));
+}
+
+TEST_F(BrokenTemplate, EveryTekenbevoegdeNeedsExactlyOneSignatureField) {
+  EXPECT_THAT(error_after("<ondertekenaar id=\"{tekenbevoegde.id}\"", "<ondertekenaar id=\"{partner.id}\""),
+              HasSubstr("moet precies één keer voorkomen, met de id van een tekenbevoegde"));
 }
 
 TEST_F(BrokenTemplate, AnUnknownElementNamesFileAndLine) {

@@ -36,15 +36,15 @@ class Fd {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+StagedFile::StagedFile(std::filesystem::path path, std::string_view bytes) : path_(std::move(path)) {
+  const std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
+  std::string temp = (dir / ("." + path_.filename().string() + ".XXXXXX")).string();
   Fd file(::mkstemp(temp.data()));
-  if (file.get() < 0) fail("tijdelijk bestand", path, errno);
+  if (file.get() < 0) fail("tijdelijk bestand", path_, errno);
   const auto discard = [&](const char* what) {
     const int error = errno;
     ::unlink(temp.c_str());
-    fail(what, path, error);
+    fail(what, path_, error);
   };
   for (std::size_t done = 0; done < bytes.size();) {
     const ssize_t n = ::write(file.get(), bytes.data() + done, bytes.size() - done);
@@ -55,9 +55,32 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   if (::fchmod(file.get(), 0644) != 0) discard("rechten");
   if (::fsync(file.get()) != 0) discard("fsync");
   if (::close(file.release()) != 0) discard("sluiten");
-  if (::rename(temp.c_str(), path.c_str()) != 0) discard("hernoemen");
+  temp_ = std::move(temp);
+}
+
+StagedFile::StagedFile(StagedFile&& other) noexcept
+    : path_(std::move(other.path_)), temp_(std::exchange(other.temp_, {})) {}
+
+StagedFile::~StagedFile() {
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void StagedFile::commit() {
+  if (temp_.empty()) return;
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temp_.c_str());
+    temp_.clear();
+    fail("hernoemen", path_, error);
+  }
+  temp_.clear();
+  const std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
   Fd directory(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
   if (directory.get() >= 0) ::fsync(directory.get());  // durability of the rename; best effort
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
+  StagedFile(path, bytes).commit();
 }
 
 }  // namespace sto

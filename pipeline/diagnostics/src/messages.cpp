@@ -41,6 +41,10 @@ constexpr CatalogueEntry kCatalogue[] = {
   {"xml.namespace", E,
    "Het element staat in namespace \"{gevonden}\"; verwacht is \"urn:sto:samenwerkingsovereenkomst:1\".",
    "The element is in namespace \"{gevonden}\"; expected \"urn:sto:samenwerkingsovereenkomst:1\"."},
+  // --- The contract ----------------------------------------------------------------------
+  {"contract.teken", E,
+   "Het teken {teken} kan niet in het contract worden gedrukt: het lettertype heeft het niet. Schrijf de tekst zonder dit teken.",
+   "The character {teken} cannot be printed in the contract: the font lacks it. Write the text without it."},
   // --- Structure -------------------------------------------------------------------------
   {"xml.onbekend-element", E,
    "Onbekend element <{naam}> in <{ouder}>; toegestaan: {toegestaan}.",

@@ -112,7 +112,18 @@ double Layouter::start_height(std::size_t index) const {
     return f.leading * static_cast<double>(std::min<std::size_t>(2, lines(f, p->text, width_).size()));
   }
   if (std::holds_alternative<Heading>(b)) return kHeading1.leading + 10 + start_height(index + 1);
-  if (std::holds_alternative<Fields>(b) || std::holds_alternative<ItemList>(b)) return 2 * kLabel.leading;
+  if (const auto* f = std::get_if<Fields>(&b)) {  // its first row moves whole
+    if (f->rows.empty()) return 0;
+    const auto& [label, value] = f->rows.front();
+    const std::size_t n = std::max(lines(kLabel, label, kFieldLabelWidth - 8).size(),
+                                   lines(kLabel, value, width_ - kFieldLabelWidth).size());
+    return std::min(kLabel.leading * static_cast<double>(n), flow_.body().height() / 2);
+  }
+  if (const auto* l = std::get_if<ItemList>(&b)) {
+    if (l->items.empty()) return 0;
+    const std::size_t n = lines(kBody, l->items.front(), width_ - kListIndent).size();
+    return kBody.leading * static_cast<double>(std::min<std::size_t>(2, n));
+  }
   if (std::holds_alternative<Table>(b)) return 2 * (2 * kCell.leading + 2 * kCellPad);
   return 0;
 }
@@ -140,7 +151,18 @@ void Layouter::fields(const Fields& f) {
   for (const auto& [label, value] : f.rows) {
     const auto label_lines = lines(kLabel, label, kFieldLabelWidth - 8);
     const auto value_lines = lines(kLabel, value, width_ - kFieldLabelWidth);
-    const double height = kLabel.leading * static_cast<double>(std::max(label_lines.size(), value_lines.size()));
+    const std::size_t n = std::max(label_lines.size(), value_lines.size());
+    const double height = kLabel.leading * static_cast<double>(n);
+    if (height > flow_.body().height()) {  // taller than any page: line by line, label beside value
+      for (std::size_t k = 0; k < n; ++k) {
+        if (flow_.remaining() < kLabel.leading) flow_.new_page();
+        const double baseline = baseline_below(flow_.top(), kLabel);
+        if (k < label_lines.size()) flow_.text(left(), baseline, kLabel, kGray, label_lines[k]);
+        if (k < value_lines.size()) flow_.text(left() + kFieldLabelWidth, baseline, kLabel, 0, value_lines[k]);
+        flow_.down(kLabel.leading);
+      }
+      continue;
+    }
     ensure(height);
     double top = flow_.top();
     for (const auto& l : label_lines) {
@@ -272,8 +294,25 @@ void Layouter::signatures(const SignatureBlock& b) {
     flow_.down(4);
   };
   put_title();
+  // Lines that fit beside the signature field; a person's text beyond that may run ahead of it.
+  const auto beside_field = static_cast<std::size_t>((kFieldHeight + 11) / kSignText.leading);
   for (std::size_t i = 0; i < people.size(); ++i) {
-    const Person& p = people[i];
+    Person p = people[i];
+    if (p.height > flow_.body().height() - title_height - 10) {
+      // Taller than a page (a very long machtiging): the first lines flow over pages, the last
+      // ones stay with the field and the date line.
+      const std::size_t ahead = p.text.size() - std::min(p.text.size(), beside_field);
+      for (std::size_t k = 0; k < ahead; ++k) {
+        if (flow_.remaining() < kSignText.leading) {
+          flow_.new_page();
+          put_title();
+        }
+        flow_.text(left(), baseline_below(flow_.top(), kSignText), kSignText, 0, p.text[k]);
+        flow_.down(kSignText.leading);
+      }
+      p.text.erase(p.text.begin(), p.text.begin() + static_cast<std::ptrdiff_t>(ahead));
+      p.height = std::max(kSignText.leading * static_cast<double>(p.text.size()), kFieldHeight + 11) + 12;
+    }
     if (p.height > flow_.remaining()) {  // only when the block is taller than a page
       flow_.new_page();
       put_title();
@@ -326,7 +365,19 @@ void Layouter::running_texts() {
       const double w = metrics().width(f.style, f.size, text);
       page.texts.push_back({x, y, f.style, f.size, kGray, std::move(text), w});
     };
-    add(left(), header_y, kRunning, lines(kRunning, doc_.info.header, width_).front());
+    // Every line of a long header (a 200-character regio name, a 64-character kenmerk), upwards
+    // from the rule. Three lines fit in the top margin; should a template make more, the last
+    // three are kept, since kenmerk and versie end the header.
+    auto header = lines(kRunning, doc_.info.header, width_);
+    if (header.size() > 3) {
+      header.erase(header.begin(), header.end() - 3);
+      header.front() = "… " + header.front();
+      header = lines(kRunning, header[0] + " " + header[1] + " " + header[2], width_);
+      if (header.size() > 3) header.erase(header.begin(), header.end() - 3);
+    }
+    for (std::size_t k = 0; k < header.size(); ++k) {
+      add(left(), header_y + kRunning.leading * static_cast<double>(header.size() - 1 - k), kRunning, header[k]);
+    }
     page.lines.push_back({left(), header_y - 7, right(), header_y - 7, 0.4, 0.6});
     page.lines.push_back({left(), footer_y + 12, right(), footer_y + 12, 0.4, 0.6});
     std::string footer = doc_.info.footer;
@@ -335,9 +386,19 @@ void Layouter::running_texts() {
       for (auto at = footer.find(key); at != std::string::npos; at = footer.find(key))
         footer.replace(at, key.size(), value);
     }
-    const double footer_width = metrics().width(kRunning.style, kRunning.size, footer);
-    add(right() - footer_width, footer_y, kRunning, footer);
-    add(left(), footer_y, kTiny, lines(kTiny, doc_.info.fingerprint, width_ - footer_width - 20).front());
+    // The footer right, the fingerprint left, each downwards from the rule; the hash is one long
+    // word and is broken inside it rather than cut off.
+    double footer_width = 0;
+    const auto footer_lines = lines(kRunning, footer, width_ / 3);
+    for (std::size_t k = 0; k < std::min<std::size_t>(footer_lines.size(), 3); ++k) {
+      const double w = metrics().width(kRunning.style, kRunning.size, footer_lines[k]);
+      footer_width = std::max(footer_width, w);
+      add(right() - w, footer_y - kRunning.leading * static_cast<double>(k), kRunning, footer_lines[k]);
+    }
+    const auto fingerprint = lines(kTiny, doc_.info.fingerprint, width_ - footer_width - 20);
+    for (std::size_t k = 0; k < std::min<std::size_t>(fingerprint.size(), 4); ++k) {
+      add(left(), footer_y - kTiny.leading * static_cast<double>(k), kTiny, fingerprint[k]);
+    }
   }
 }
 

@@ -1,9 +1,14 @@
 // Drawing the layout with libharu. Every HPDF handle is owned by State; errors are collected by
 // libharu's error handler and turned into sto::Error after each step.
 #include <hpdf.h>
+#include <hpdf_fontdef.h>
 #include <qpdf/DLL.h>
 
 #include <cstdint>
+#include <set>
+#include <tuple>
+#include <type_traits>
+#include <variant>
 #include <unordered_map>
 #include <utility>
 
@@ -19,6 +24,8 @@ struct PdfRenderer::State {
   std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, DocDeleter> doc;
   HPDF_Font regular = nullptr;
   HPDF_Font bold = nullptr;
+  HPDF_FontDef regular_def = nullptr;
+  HPDF_FontDef bold_def = nullptr;
   HPDF_STATUS error = HPDF_OK;
   HPDF_STATUS detail = HPDF_OK;
   bool rendered = false;
@@ -49,33 +56,46 @@ void on_error(HPDF_STATUS error, HPDF_STATUS detail, void* user) {
   }
 }
 
-std::string utf8(char32_t cp) {
-  std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return out;
-}
-
-HPDF_Font load_font(PdfRenderer::State& s, const std::filesystem::path& file) {
+std::pair<HPDF_Font, HPDF_FontDef> load_font(PdfRenderer::State& s, const std::filesystem::path& file) {
   if (!std::filesystem::is_regular_file(file)) throw Error("lettertype ontbreekt: " + file.string());
   const char* name = HPDF_LoadTTFontFromFile(s.doc.get(), file.c_str(), HPDF_TRUE);
   s.check(("lettertype laden: " + file.string()).c_str());
   HPDF_Font font = HPDF_GetFont(s.doc.get(), name, "UTF-8");
   s.check("lettertype kiezen");
-  return font;
+  return {font, HPDF_GetFontDef(s.doc.get(), name)};
+}
+
+// Every code point the layout will print: the document's blocks and running texts.
+std::u32string document_text(const Document& d) {
+  std::string all = d.title + d.subtitle + d.info.header + d.info.footer + d.info.fingerprint + d.info.label_naam +
+                    d.info.label_functie + d.info.label_hoedanigheid + d.info.label_machtiging + d.info.label_datum +
+                    d.info.label_handtekening;
+  for (const Block& block : d.blocks) {
+    std::visit(
+        [&](const auto& b) {
+          using T = std::decay_t<decltype(b)>;
+          if constexpr (std::is_same_v<T, Heading>) {
+            all += b.number + b.text;
+          } else if constexpr (std::is_same_v<T, Paragraph>) {
+            all += b.text;
+          } else if constexpr (std::is_same_v<T, ItemList>) {
+            for (const auto& item : b.items) all += item;
+          } else if constexpr (std::is_same_v<T, Fields>) {
+            for (const auto& [label, value] : b.rows) all += label + value;
+          } else if constexpr (std::is_same_v<T, Table>) {
+            for (const auto& c : b.columns) all += c.header;
+            for (const auto& row : b.rows) {
+              for (const auto& cell : row) all += cell;
+            }
+            for (const auto& cell : b.footer) all += cell;
+          } else if constexpr (std::is_same_v<T, SignatureBlock>) {
+            all += b.title + b.partner;
+            for (const auto& s : b.signatories) all += s.naam + s.functie + s.hoedanigheid + s.machtiging;
+          }
+        },
+        block);
+  }
+  return decode_utf8(all);
 }
 
 void draw_page(PdfRenderer::State& s, const Layout& layout, const Page& page) {
@@ -125,8 +145,8 @@ PdfRenderer::PdfRenderer(const std::filesystem::path& fonts_dir) : state_(std::m
   // made qpdf inflate and deflate everything again, and its own small-buffer deflate was slower.
   HPDF_SetCompressionMode(s.doc.get(), HPDF_COMP_NONE);
   s.check("document instellen");
-  s.regular = load_font(s, fonts_dir / "LiberationSans-Regular.ttf");
-  s.bold = load_font(s, fonts_dir / "LiberationSans-Bold.ttf");
+  std::tie(s.regular, s.regular_def) = load_font(s, fonts_dir / "LiberationSans-Regular.ttf");
+  std::tie(s.bold, s.bold_def) = load_font(s, fonts_dir / "LiberationSans-Bold.ttf");
 }
 
 PdfRenderer::~PdfRenderer() = default;
@@ -134,12 +154,19 @@ PdfRenderer::~PdfRenderer() = default;
 double PdfRenderer::advance(FontStyle style, char32_t code_point) const {
   const auto key = (static_cast<std::uint32_t>(style) << 21) | static_cast<std::uint32_t>(code_point);
   if (const auto it = state_->widths.find(key); it != state_->widths.end()) return it->second;
-  const std::string bytes = utf8(code_point);
+  const std::string bytes = encode_utf8(code_point);
   const HPDF_TextWidth w = HPDF_Font_TextWidth(state_->font(style), reinterpret_cast<const HPDF_BYTE*>(bytes.data()),
                                                static_cast<HPDF_UINT>(bytes.size()));
   const double width = static_cast<double>(w.width);
   state_->widths.emplace(key, width);
   return width;
+}
+
+bool PdfRenderer::printable(char32_t code_point) const {
+  if (code_point > 0xFFFF) return false;
+  const auto unicode = static_cast<HPDF_UINT16>(code_point);
+  return HPDF_TTFontDef_GetGlyphid(state_->regular_def, unicode) != 0 &&
+         HPDF_TTFontDef_GetGlyphid(state_->bold_def, unicode) != 0;
 }
 
 std::string PdfRenderer::render(const Layout& layout) {
@@ -160,10 +187,19 @@ Contract render_contract(const Agreement& agreement, const std::filesystem::path
   const Template text = Template::load_for(templates_dir, agreement.taal);
   const Document document = text.fill(agreement);
   PdfRenderer renderer(templates_dir / "fonts");
+  std::set<char32_t> missing;
+  for (const char32_t c : document_text(document)) {
+    if (!renderer.printable(c)) missing.insert(c);
+  }
+  if (!missing.empty()) throw UnprintableText({missing.begin(), missing.end()});
   Layout layout = lay_out(document, renderer);
   std::string pdf = renderer.render(layout);
   return {std::move(pdf), std::move(layout)};
 }
+
+UnprintableText::UnprintableText(std::vector<char32_t> code_points)
+    : Error("de overeenkomst bevat tekens die het lettertype van het contract niet heeft"),
+      code_points_(std::move(code_points)) {}
 
 std::string producer() { return "sto " STO_VERSION " (libharu " HPDF_VERSION_TEXT ", qpdf " QPDF_VERSION ")"; }
 

@@ -2,6 +2,8 @@
 // Document. <elk> and <als> may wrap anything; each other element is a block (or a row, item or
 // signatory inside its parent). Errors name the template's file and line.
 #include <algorithm>
+#include <charconv>
+#include <set>
 #include <fstream>
 #include <iterator>
 
@@ -43,7 +45,10 @@ namespace {
 // Reads a template's blocks into a Document, resolving placeholders against a scope stack.
 class Filler {
  public:
-  Filler(const Template::Source& source, Document& out) : src_(source), out_(out) {}
+  // In check mode every <als> branch is taken and every <elk> visits its first entry only, so
+  // that one fill with a specimen agreement (specimen()) meets every placeholder of the template.
+  Filler(const Template::Source& source, Document& out, bool check = false)
+      : src_(source), out_(out), check_(check) {}
 
   void push(const Scope& scope) { stack_.push_back(&scope); }
   void pop() { stack_.pop_back(); }
@@ -71,6 +76,7 @@ class Filler {
   Document& out_;
   std::vector<const Scope*> stack_;
   int article_ = 0;
+  bool check_ = false;
 };
 
 std::string Filler::collapse(std::string_view text) {
@@ -147,13 +153,14 @@ void Filler::each(pugi::xml_node parent, Visit&& visit) {
         push(item);
         each(child, visit);
         pop();
+        if (check_) break;
       }
     } else if (name == "als") {
       const bool negate = child.attribute("niet");
       const char* what = negate ? child.attribute("niet").value() : child.attribute("waarde").value();
       const std::string* v = value(what);
       if (v == nullptr) src_.fail(child, "onbekende waarde \"" + std::string(what) + "\" in <als>");
-      if (v->empty() == negate) each(child, visit);
+      if (check_ || v->empty() == negate) each(child, visit);
     } else {
       visit(child);
     }
@@ -226,9 +233,14 @@ Table Filler::table(pugi::xml_node node) {
     if (name == "kolom") {
       Column c;
       c.header = attr(child, "kop");
-      const std::string width = child.attribute("breedte").value();
-      c.width = width.empty() ? 1.0 : std::stod(width);
-      if (!(c.width > 0 && c.width < 100)) src_.fail(child, "breedte moet een getal tussen 0 en 100 zijn");
+      // from_chars: locale-independent, and the whole value must be the number ("5.2cm" is not).
+      const std::string_view width = child.attribute("breedte").value();
+      c.width = 1.0;
+      if (child.attribute("breedte")) {
+        const auto [end, error] = std::from_chars(width.data(), width.data() + width.size(), c.width);
+        if (error != std::errc{} || end != width.data() + width.size()) c.width = 0;
+      }
+      if (!(c.width > 0 && c.width < 100)) src_.fail(child, "breedte moet een getal tussen 0 en 100 zijn, zoals 2.5");
       c.align = std::string_view(child.attribute("uitlijning").value()) == "rechts" ? Align::right : Align::left;
       t.columns.push_back(std::move(c));
     } else if (name == "rij") {
@@ -253,19 +265,80 @@ SignatureBlock Filler::signatures(pugi::xml_node node) {
   return b;
 }
 
-// Structure checked once at load, so a typo fails before any agreement is filled.
+// Structure checked once at load, so a typo fails before any agreement is filled: every element
+// and attribute must be known, and attributes with a fixed set of values must have one of them.
+struct ElementSpec {
+  std::string_view name;
+  std::vector<std::string_view> attributes;
+};
+
 void check_names(const Template::Source& src, pugi::xml_node node) {
-  static const std::vector<std::string_view> kKnown{
-      "woorden", "woord",          "info",          "titel",        "ondertitel", "kop",   "alinea",
-      "lijst",   "item",           "gegevens",      "rij",          "tabel",      "kolom", "cel",
-      "totaal",  "handtekeningen", "ondertekenaar", "nieuwepagina", "elk",        "als"};
+  static const std::vector<ElementSpec> kElements{
+      {"woorden", {}},
+      {"woord", {"sleutel"}},
+      {"info", {"titel", "onderwerp", "auteur", "koptekst", "voettekst", "vingerafdruk"}},
+      {"titel", {}},
+      {"ondertitel", {}},
+      {"kop", {"genummerd", "niveau"}},
+      {"alinea", {"stijl"}},
+      {"lijst", {"genummerd"}},
+      {"item", {}},
+      {"gegevens", {}},
+      {"rij", {"label"}},
+      {"tabel", {}},
+      {"kolom", {"kop", "breedte", "uitlijning"}},
+      {"cel", {}},
+      {"totaal", {}},
+      {"handtekeningen", {"partner-id", "titel", "partner"}},
+      {"ondertekenaar", {"id", "naam", "functie", "hoedanigheid", "machtiging"}},
+      {"nieuwepagina", {}},
+      {"elk", {"lijst"}},
+      {"als", {"waarde", "niet"}}};
+  static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> kValues{
+      {"genummerd", {"ja", "nee"}}, {"niveau", {"1", "2"}}, {"stijl", {"normaal", "vet", "klein"}},
+      {"uitlijning", {"links", "rechts"}}};
   for (const auto child : node.children()) {
     if (child.type() != pugi::node_element) continue;
-    if (std::find(kKnown.begin(), kKnown.end(), std::string_view(child.name())) == kKnown.end()) {
-      src.fail(child, "onbekend element <" + std::string(child.name()) + ">");
+    const std::string_view name = child.name();
+    const auto spec = std::find_if(kElements.begin(), kElements.end(), [&](const auto& e) { return e.name == name; });
+    if (spec == kElements.end()) src.fail(child, "onbekend element <" + std::string(name) + ">");
+    for (const auto a : child.attributes()) {
+      const std::string_view attribute = a.name();
+      if (std::find(spec->attributes.begin(), spec->attributes.end(), attribute) == spec->attributes.end()) {
+        src.fail(child, "onbekend attribuut " + std::string(attribute) + " op <" + std::string(name) + ">");
+      }
+      for (const auto& [key, allowed] : kValues) {
+        if (key == attribute && std::find(allowed.begin(), allowed.end(), a.value()) == allowed.end()) {
+          std::string list;
+          for (const auto v : allowed) list += (list.empty() ? "" : ", ") + std::string(v);
+          src.fail(child, std::string(attribute) + "=\"" + a.value() + "\" is niet toegestaan; kies uit " + list);
+        }
+      }
     }
+    if (name == "als" && child.attribute("waarde").empty() == child.attribute("niet").empty()) {
+      src.fail(child, "<als> heeft precies één van waarde=\"...\" en niet=\"...\"");
+    }
+    if (name == "elk" && child.attribute("lijst").empty()) src.fail(child, "<elk> zonder lijst=\"...\"");
     check_names(src, child);
   }
+}
+
+// An agreement with one of every list (partner, tekenbevoegde, document, afspraak, alinea,
+// item): filling the template with it in check mode meets every placeholder and list.
+Agreement specimen() {
+  Agreement a;
+  a.xml_sha256 = std::string(64, '0');
+  Partner p;
+  p.id = "p1";
+  p.soort = PartnerSoort::vmbo;
+  p.penvoerder = true;
+  p.tekenbevoegden.push_back(Tekenbevoegde{"s1", "naam", "functie", Hoedanigheid::bestuur, {}, {}, 0});
+  a.partners.push_back(std::move(p));
+  a.verwijzingen.push_back(Verwijzing{DocumentSoort::regiovisie, "titel", std::nullopt, {}, 0});
+  Afspraak afspraak{"titel", {}, 0};
+  afspraak.alineas.push_back(Alinea{"tekst", {"item"}, false, 0});
+  a.afspraken.push_back(std::move(afspraak));
+  return a;
 }
 
 }  // namespace
@@ -303,7 +376,13 @@ Template Template::load(const std::filesystem::path& file) {
   for (const auto& key : detail::required_words()) {
     if (!src->words.contains(key)) src->fail(words ? words : root, "<woorden> mist <woord sleutel=\"" + key + "\">");
   }
-  if (!root.child("info")) src->fail(root, "<info> ontbreekt");
+  const auto info = root.child("info");
+  if (!info) src->fail(root, "<info> ontbreekt");
+  if (std::string_view(info.attribute("vingerafdruk").value()).find("{xml.sha256}") == std::string_view::npos) {
+    src->fail(info, "vingerafdruk moet {xml.sha256} tonen: die bindt het papier aan de XML");
+  }
+  // Every placeholder, word and list, in every branch, before any agreement is filled.
+  (void)fill_source(*src, specimen(), true);
   return Template(std::move(src));
 }
 
@@ -311,15 +390,25 @@ Template Template::load_for(const std::filesystem::path& templates_dir, Taal taa
   return load(templates_dir / (taal == Taal::en ? "en" : "nl") / "overeenkomst.xml");
 }
 
-Document Template::fill(const Agreement& agreement) const {
-  const Source& src = *source_;
+Document Template::fill(const Agreement& agreement) const { return fill_source(*source_, agreement, false); }
+
+namespace {
+
+std::set<std::string> tekenbevoegde_ids(const Agreement& agreement) {
+  std::set<std::string> ids;
+  for (const auto& p : agreement.partners) {
+    for (const auto& t : p.tekenbevoegden) ids.insert(t.id);
+  }
+  return ids;
+}
+
+}  // namespace
+
+Document Template::fill_source(const Source& src, const Agreement& agreement, bool check) {
   const Scope view = detail::make_view(agreement, src.words, src.taal);
   Document doc;
-  Filler filler(src, doc);
+  Filler filler(src, doc, check);
   filler.push(view);
-  // The page numbers are known only after layout: they pass through as placeholders.
-  const Scope pages{{{"pagina", "{pagina}"}, {"paginas", "{paginas}"}}, {}};
-  filler.push(pages);
   const auto root = src.doc.document_element();
   const auto info = root.child("info");
   doc.info.title = filler.attr(info, "titel");
@@ -327,7 +416,13 @@ Document Template::fill(const Agreement& agreement) const {
   doc.info.author = filler.attr(info, "auteur");
   doc.info.created = agreement.opgesteld.datum.value_or(Date{});
   doc.info.header = filler.attr(info, "koptekst");
-  doc.info.footer = filler.attr(info, "voettekst");
+  {
+    // The page numbers are known only after layout: in the footer they pass through as placeholders.
+    const Scope pages{{{"pagina", "{pagina}"}, {"paginas", "{paginas}"}}, {}};
+    filler.push(pages);
+    doc.info.footer = filler.attr(info, "voettekst");
+    filler.pop();
+  }
   doc.info.fingerprint = filler.attr(info, "vingerafdruk");
   const auto label = [&](const char* key) { return src.words.at(std::string("label.") + key); };
   doc.info.label_naam = label("naam");
@@ -337,6 +432,23 @@ Document Template::fill(const Agreement& agreement) const {
   doc.info.label_datum = label("datum");
   doc.info.label_handtekening = label("handtekening");
   filler.blocks(root);
+  // Signing places each tekenbevoegde's signature in the field with its id: every one needs
+  // exactly one field.
+  std::map<std::string, int> fields;
+  for (const auto& block : doc.blocks) {
+    if (const auto* b = std::get_if<SignatureBlock>(&block)) {
+      for (const auto& s : b->signatories) ++fields[s.id];
+    }
+  }
+  const auto ids = tekenbevoegde_ids(agreement);
+  for (const auto& [id, count] : fields) {
+    if (!ids.contains(id) || count != 1) {
+      src.fail(root, "<ondertekenaar id=\"" + id + "\"> moet precies één keer voorkomen, met de id van een tekenbevoegde");
+    }
+  }
+  for (const auto& id : ids) {
+    if (!fields.contains(id)) src.fail(root, "tekenbevoegde " + id + " heeft geen <ondertekenaar> (handtekeningveld)");
+  }
   return doc;
 }
 

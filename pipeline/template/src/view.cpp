@@ -13,7 +13,8 @@ constexpr std::string_view kPartnerSoorten[] = {"vmbo", "mbo", "po",      "vso",
 
 std::string money(Cents cents, Taal taal) {
   std::string nl = format_euros_nl(cents);
-  if (taal == Taal::nl) return "€ " + nl;
+  // A no-break space: the amount never starts a line without its sign.
+  if (taal == Taal::nl) return "€\u00A0" + nl;
   for (char& c : nl) c = c == '.' ? ',' : (c == ',' ? '.' : c);  // 4.200.000,00 -> 4,200,000.00
   return "€" + nl;
 }
@@ -116,8 +117,11 @@ Scope ViewBuilder::root(const Agreement& a) const {
     const Partner& p = a.partners[i];
     if (p.penvoerder) v["penvoerder.naam"] = p.naam.value;
     const Cents g = p.bijdrage ? p.bijdrage->geld.value_or(0) : 0;
-    geld += g;
-    if (p.soort == PartnerSoort::bedrijf) bedrijven += g;
+    // Each amount is below 10^14 cents, but a file may hold very many of them.
+    if (__builtin_add_overflow(geld, g, &geld) ||
+        (p.soort == PartnerSoort::bedrijf && __builtin_add_overflow(bedrijven, g, &bedrijven))) {
+      throw Error("de som van de bijdragen is te groot om te drukken");
+    }
     uren += p.bijdrage ? p.bijdrage->uren.value_or(0) : 0;
     signatories += p.tekenbevoegden.size();
     partners.push_back(partner(p, i));
@@ -129,7 +133,9 @@ Scope ViewBuilder::root(const Agreement& a) const {
   v["totaal.geld_bedrijven"] = money(bedrijven, taal_);
   // Co-financing as a share of the budget, one decimal, rounded down (never overstated).
   if (a.regio.begroting && *a.regio.begroting > 0) {
-    const std::int64_t permille = bedrijven * 1000 / *a.regio.begroting;
+    // In two steps: bedrijven * 1000 could overflow; the remainder (< begroting < 10^14) cannot.
+    const Cents begroting = *a.regio.begroting;
+    const std::int64_t permille = bedrijven / begroting * 1000 + bedrijven % begroting * 1000 / begroting;
     v["cofinanciering.percentage"] =
         std::to_string(permille / 10) + (taal_ == Taal::nl ? "," : ".") + std::to_string(permille % 10) + " %";
   } else {

@@ -2,13 +2,33 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace sto {
 
-// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs
-// the directory: after a crash `path` holds the old content or the new, never a part.
-// Throws sto::Error (naming the path and the system's reason) and leaves no temporary file.
+// A file written in full beside its destination and fsynced, not yet in place. commit() renames
+// it over the destination and fsyncs the directory; a StagedFile destroyed without commit()
+// removes its temporary file. Staging every output before committing any means a failure
+// (a full disk, a missing directory) changes none of them.
+// Throws sto::Error naming the path and the system's reason, and leaves no temporary file.
+class StagedFile {
+ public:
+  StagedFile(std::filesystem::path path, std::string_view bytes);
+  StagedFile(StagedFile&& other) noexcept;
+  StagedFile& operator=(StagedFile&&) = delete;
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+  ~StagedFile();
+
+  void commit();
+
+ private:
+  std::filesystem::path path_;
+  std::string temp_;  // empty once committed or moved from
+};
+
+// Stages and commits one file: after a crash `path` holds the old content or the new, never a part.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace sto

@@ -3,7 +3,8 @@
 // The layout puts a Document (sto/template.h) on A4 pages with real font metrics: paragraphs
 // break into lines and over pages with widow/orphan control (never one line alone), headings stay
 // with what follows, tables break between rows and repeat their header row, a partner's
-// signature block never spans two pages. Every page gets the running header and footer (regio,
+// signature block stays on one page (only one taller than a page breaks, between tekenbevoegden,
+// repeating its title), label/value rows move whole. Every page gets the running header and footer (regio,
 // kenmerk, versie, "pagina X van Y", the XML's SHA-256). The result is positioned text, lines and
 // rectangles in PDF coordinates (points, origin bottom-left), plus for every tekenbevoegde the
 // page and rectangle of its signature field. Nothing here writes PDF.
@@ -100,5 +101,8 @@ Layout lay_out(const Document& document, const FontMetrics& metrics);
 
 // Decodes UTF-8 into code points, U+FFFD for each invalid byte.
 std::u32string decode_utf8(std::string_view text);
+
+// The UTF-8 bytes of one code point.
+std::string encode_utf8(char32_t code_point);
 
 }  // namespace sto

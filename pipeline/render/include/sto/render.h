@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sto/layout.h"
 
@@ -27,6 +28,10 @@ class PdfRenderer final : public FontMetrics {
 
   // FontMetrics: the advance widths of exactly the fonts that are embedded.
   double advance(FontStyle style, char32_t code_point) const override;
+
+  // True when both fonts have a glyph for `code_point`. libharu writes text as UTF-16 code
+  // units of the Basic Multilingual Plane only, so nothing above U+FFFF is printable.
+  bool printable(char32_t code_point) const;
 
   // The PDF for `layout` (laid out with this renderer's metrics). May be called once per
   // renderer. Throws sto::Error when libharu or qpdf fails.
@@ -45,6 +50,19 @@ struct Contract {
   std::string pdf;
   Layout layout;
 };
+
+// The agreement holds characters the contract's fonts cannot draw (an emoji, Chinese, anything
+// above U+FFFF): printing them as blanks or boxes would change a name in a contract people sign.
+class UnprintableText : public Error {
+ public:
+  explicit UnprintableText(std::vector<char32_t> code_points);
+  const std::vector<char32_t>& code_points() const { return code_points_; }  // sorted, unique
+
+ private:
+  std::vector<char32_t> code_points_;
+};
+
+// Throws UnprintableText before anything is drawn when the filled document has such characters.
 Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir);
 
 // "sto 0.1.0 (libharu 2.3.0, qpdf 11.3.0)": the PDF's Producer, and what an archive records.

@@ -100,15 +100,18 @@ struct Document {
 // A template, parsed and checked, ready to fill.
 class Template {
  public:
-  // Reads `file`. Throws sto::Error naming file and line when it is not a valid template
-  // (unknown element or attribute, malformed placeholder, missing word).
+  // Reads `file`. Throws sto::Error naming file and line when it is not a valid template:
+  // unknown element or attribute (or value of genummerd, niveau, stijl, uitlijning), a missing
+  // word, a vingerafdruk without {xml.sha256}, or - in any branch of any <als> or <elk> - an
+  // unknown placeholder, word or list, unbalanced braces, a table row with the wrong cell count.
   static Template load(const std::filesystem::path& file);
 
   // templates/nl/overeenkomst.xml or templates/en/overeenkomst.xml under `templates_dir`.
   static Template load_for(const std::filesystem::path& templates_dir, Taal taal);
 
   // Fills the template with a valid agreement (validate() reported no errors). Throws sto::Error
-  // naming the template's file and line for a placeholder or list that does not exist.
+  // naming the template's file when the signature blocks do not hold every tekenbevoegde's id
+  // exactly once (signing finds each field by that id).
   Document fill(const Agreement& agreement) const;
 
   struct Source;  // the parsed template (private)
@@ -119,6 +122,7 @@ class Template {
 
  private:
   explicit Template(std::unique_ptr<Source> source);
+  static Document fill_source(const Source& source, const Agreement& agreement, bool check);
   std::unique_ptr<Source> source_;
 };
 
