@@ -11,18 +11,26 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
-void cells(std::string& out, const std::vector<std::string>& row, const std::vector<Column>& columns,
-           const char* tag) {
+void cells(std::string& out, const std::vector<std::string>& row, const std::vector<Column>& columns, const char* tag) {
   out += "<tr>";
   for (std::size_t i = 0; i < row.size(); ++i) {
     const bool right = i < columns.size() && columns[i].align == Align::right;
@@ -40,8 +48,12 @@ void block(std::string& out, const Block& b, const DocumentInfo& info) {
           out += std::string("<") + tag + ">" + escape(x.number.empty() ? x.text : x.number + " " + x.text) + "</" +
                  tag + ">\n";
         } else if constexpr (std::is_same_v<T, Paragraph>) {
-          const char* open = x.style == ParagraphStyle::bold ? "<p><b>" : x.style == ParagraphStyle::small ? "<p><small>" : "<p>";
-          const char* close = x.style == ParagraphStyle::bold ? "</b></p>\n" : x.style == ParagraphStyle::small ? "</small></p>\n" : "</p>\n";
+          const char* open = x.style == ParagraphStyle::bold    ? "<p><b>"
+                             : x.style == ParagraphStyle::small ? "<p><small>"
+                                                                : "<p>";
+          const char* close = x.style == ParagraphStyle::bold    ? "</b></p>\n"
+                              : x.style == ParagraphStyle::small ? "</small></p>\n"
+                                                                 : "</p>\n";
           out += open + escape(x.text) + close;
         } else if constexpr (std::is_same_v<T, ItemList>) {
           out += x.numbered ? "<ol>\n" : "<ul>\n";
@@ -49,13 +61,15 @@ void block(std::string& out, const Block& b, const DocumentInfo& info) {
           out += x.numbered ? "</ol>\n" : "</ul>\n";
         } else if constexpr (std::is_same_v<T, Fields>) {
           out += "<table class=\"gegevens\">\n";
-          for (const auto& [label, value] : x.rows) out += "<tr><td>" + escape(label) + "</td><td>" + escape(value) + "</td></tr>\n";
+          for (const auto& [label, value] : x.rows)
+            out += "<tr><td>" + escape(label) + "</td><td>" + escape(value) + "</td></tr>\n";
           out += "</table>\n";
         } else if constexpr (std::is_same_v<T, Table>) {
           out += "<table class=\"bijdrage\" border=\"1\" cellspacing=\"0\" cellpadding=\"3\">\n<colgroup>";
           double total = 0;
           for (const auto& c : x.columns) total += c.width;
-          for (const auto& c : x.columns) out += "<col width=\"" + std::to_string(static_cast<int>(c.width * 100 / total)) + "%\">";
+          for (const auto& c : x.columns)
+            out += "<col width=\"" + std::to_string(static_cast<int>(c.width * 100 / total)) + "%\">";
           out += "</colgroup>\n<thead>";
           std::vector<std::string> headers;
           for (const auto& c : x.columns) headers.push_back(c.header);
@@ -90,18 +104,17 @@ void block(std::string& out, const Block& b, const DocumentInfo& info) {
 }  // namespace
 
 std::string html_contract(const Document& document) {
-  std::string out =
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(document.info.title) +
-      "</title>\n<style>\n"
-      "@page { size: 210mm 297mm; margin: 26.1mm 21.9mm 27.5mm 21.9mm; }\n"  // top 74 pt, bottom 78 pt
-      "body { font-family: 'Liberation Sans'; font-size: 10pt; }\n"
-      "h1 { font-size: 22pt; } h2 { font-size: 13pt; } h3 { font-size: 10.5pt; }\n"
-      "table.bijdrage { width: 100%; font-size: 8.5pt; border-collapse: collapse; }\n"
-      "table.teken { width: 100%; page-break-inside: avoid; }\n"
-      "td.veld { width: 200pt; height: 58pt; border: 1px solid #888; vertical-align: bottom; }\n"
-      "div.blok { page-break-inside: avoid; }\n"
-      "</style></head><body>\n<h1>" +
-      escape(document.title) + "</h1>\n<p><b>" + escape(document.subtitle) + "</b></p>\n";
+  std::string out = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(document.info.title) +
+                    "</title>\n<style>\n"
+                    "@page { size: 210mm 297mm; margin: 26.1mm 21.9mm 27.5mm 21.9mm; }\n"  // top 74 pt, bottom 78 pt
+                    "body { font-family: 'Liberation Sans'; font-size: 10pt; }\n"
+                    "h1 { font-size: 22pt; } h2 { font-size: 13pt; } h3 { font-size: 10.5pt; }\n"
+                    "table.bijdrage { width: 100%; font-size: 8.5pt; border-collapse: collapse; }\n"
+                    "table.teken { width: 100%; page-break-inside: avoid; }\n"
+                    "td.veld { width: 200pt; height: 58pt; border: 1px solid #888; vertical-align: bottom; }\n"
+                    "div.blok { page-break-inside: avoid; }\n"
+                    "</style></head><body>\n<h1>" +
+                    escape(document.title) + "</h1>\n<p><b>" + escape(document.subtitle) + "</b></p>\n";
   for (const auto& b : document.blocks) block(out, b, document.info);
   out += "</body></html>\n";
   return out;

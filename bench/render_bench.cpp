@@ -100,15 +100,12 @@ int main(int argc, char** argv) {
     fs::remove_all(work);
     return sto_process.exit_code == 0 ? 0 : 1;
   }
-  const std::vector<std::string> soffice = {"soffice",
-                                            "-env:UserInstallation=file://" + (work / "lo-profile").string(),
-                                            "--headless",
-                                            "--infilter=HTML (StarWriter)",
-                                            "--convert-to",
-                                            "pdf:writer_pdf_Export",
-                                            "--outdir",
-                                            (work / "lo").string(),
-                                            html.string()};
+  const std::vector<std::string> soffice = {
+      "soffice",      "-env:UserInstallation=file://" + (work / "lo-profile").string(),
+      "--headless",   "--infilter=HTML (StarWriter)",
+      "--convert-to", "pdf:writer_pdf_Export",
+      "--outdir",     (work / "lo").string(),
+      html.string()};
   (void)spawn(soffice);  // first start creates the profile: not counted
   const auto peer = process_runs(peer_runs, soffice);
   row("peer: soffice --headless --convert-to pdf (LibreOffice Writer)", peer.time);

@@ -29,9 +29,9 @@ Summary time_runs(int runs, F&& f) {
 }
 
 struct Spawned {
-  int exit_code = -1;      // -1 when it did not start or did not exit normally
-  double wall_ms = 0;      // from spawn to exit
-  double peak_mib = 0;     // largest resident set of the process and of the children it waited for
+  int exit_code = -1;   // -1 when it did not start or did not exit normally
+  double wall_ms = 0;   // from spawn to exit
+  double peak_mib = 0;  // largest resident set of the process and of the children it waited for
 };
 
 // Runs argv[0] (looked up in PATH) with stdout and stderr sent to /dev/null.

@@ -1,6 +1,7 @@
 // sto render: the contract PDF (revision 0) of a valid agreement, and optionally its layout map.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -99,27 +100,51 @@ Validation with_unprintable(Validation v, const std::string& file, const Unprint
   const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   for (const char32_t c : e.code_points()) {
     const std::string text = encode_utf8(c);
-    const auto at = bytes.find(text);
-    const int line = at == std::string::npos ? 0 : 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    // As written, or as a character reference (&#x4E2D; &#20013;).
+    std::array<char, 16> hex{};
+    std::snprintf(hex.data(), hex.size(), "&#x%X;", static_cast<unsigned>(c));
+    std::string lower = hex.data();
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) {
+      return ch == 'X' ? 'x' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    });
+    auto at = bytes.find(text);
+    for (const std::string& form :
+         {std::string(hex.data()), lower, "&#" + std::to_string(static_cast<unsigned>(c)) + ";"}) {
+      at = std::min(at, bytes.find(form));
+    }
+    const int line =
+        at == std::string::npos
+            ? 0
+            : 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
     std::array<char, 16> code{};
     std::snprintf(code.data(), code.size(), "U+%04X", static_cast<unsigned>(c));
-    v.findings.push_back(make_finding("contract.teken", line, {}, {}, {{"teken", std::string(code.data()) + " (" + text + ")"}}));
+    // The glyph itself only when it is no control character (C1 controls would act on a terminal).
+    const bool shown = c >= 0xA0 || (c >= 0x20 && c < 0x7F);
+    v.findings.push_back(make_finding("contract.teken", line, {}, {},
+                                      {{"teken", std::string(code.data()) + (shown ? " (" + text + ")" : "")}}));
   }
-  std::stable_sort(v.findings.begin(), v.findings.end(), [](const Finding& a, const Finding& b) { return a.line < b.line; });
+  std::stable_sort(v.findings.begin(), v.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.line < b.line; });
   for (auto& f : v.findings) f.file = file;
   return v;
 }
 
+// False when either path cannot be resolved: opening it will then say why.
 bool same_file(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
+  std::error_code ea;
+  std::error_code eb;
+  const auto ca = std::filesystem::weakly_canonical(a, ea);
+  const auto cb = std::filesystem::weakly_canonical(b, eb);
+  return !ea && !eb && ca == cb;
 }
 
 int run(std::span<const std::string_view> args) {
   const Options o = parse(args);
   if (same_file(o.output, o.file)) throw UsageError{"-o zou de overeenkomst zelf overschrijven"};
-  if (!o.layout.empty() && same_file(o.layout, o.file)) throw UsageError{"--layout zou de overeenkomst zelf overschrijven"};
-  if (!o.layout.empty() && same_file(o.layout, o.output)) throw UsageError{"-o en --layout moeten verschillende bestanden zijn"};
+  if (!o.layout.empty() && same_file(o.layout, o.file))
+    throw UsageError{"--layout zou de overeenkomst zelf overschrijven"};
+  if (!o.layout.empty() && same_file(o.layout, o.output))
+    throw UsageError{"-o en --layout moeten verschillende bestanden zijn"};
   const auto templates = templates_dir();
   const Validation v = validate_file(o.file, load_rule_sets(templates / "regelingen"));
   if (!v.valid()) {
@@ -133,11 +158,23 @@ int run(std::span<const std::string_view> args) {
     print_validation(with_unprintable(v, o.file, e), o.file, o.taal, false);
     return kInvalid;
   }
-  // Both files are complete on disk before either replaces what was there.
+  // Both files are complete on disk before either replaces what was there; a directory in the
+  // way would make a rename fail after the other had been done, so it is refused first.
+  for (const auto& path : {o.output, o.layout}) {
+    if (!path.empty() && std::filesystem::is_directory(path))
+      throw Error("kan " + path + " niet schrijven: het is een map");
+  }
   std::vector<StagedFile> staged;
   staged.push_back(StagedFile(o.output, contract.pdf));
   if (!o.layout.empty()) staged.push_back(StagedFile(o.layout, layout_json(contract.layout)));
-  for (auto& file : staged) file.commit();
+  for (std::size_t i = 0; i < staged.size(); ++i) {
+    try {
+      staged[i].commit();
+    } catch (const Error& e) {
+      if (i == 0) throw;
+      throw Error(std::string(e.what()) + " (" + o.output + " is al vervangen door het nieuwe contract)");
+    }
+  }
   std::cout << o.output << ": " << contract.layout.pages.size() << (o.taal == Taal::nl ? " pagina's, " : " pages, ")
             << contract.layout.fields.size() << (o.taal == Taal::nl ? " handtekeningvelden, " : " signature fields, ")
             << contract.pdf.size() << " bytes\n";

@@ -167,8 +167,8 @@ TEST_F(Render, TheSameAgreementGivesTheSameBytesFromAnyDirectory) {
   // Another working directory, a copy of the XML under another name, relative paths.
   fs::create_directories(dir_ / "elders");
   fs::copy_file(xml, dir_ / "elders" / "kopie.xml");
-  const auto r = run_program({"/bin/sh", "-c", "cd '" + (dir_ / "elders").string() + "' && '" + STO_BINARY +
-                                                   "' render kopie.xml -o c.pdf"});
+  const auto r = run_program(
+      {"/bin/sh", "-c", "cd '" + (dir_ / "elders").string() + "' && '" + STO_BINARY + "' render kopie.xml -o c.pdf"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string a = slurp(dir_ / "a.pdf");
   ASSERT_GT(a.size(), 10000u);
@@ -274,7 +274,8 @@ TEST_F(Render, OutputsThatWouldOverwriteTheAgreementOrEachOtherAreRefused) {
   EXPECT_EQ(run_sto({"render", in, "-o", (dir_ / "c.pdf").string(), "--layout", in}).exit_code, 2);
   // The same file by another name.
   EXPECT_EQ(run_sto({"render", in, "-o", (dir_ / "." / "in.xml").string()}).exit_code, 2);
-  EXPECT_EQ(run_sto({"render", in, "-o", (dir_ / "c.pdf").string(), "--layout", (dir_ / "c.pdf").string()}).exit_code, 2);
+  EXPECT_EQ(run_sto({"render", in, "-o", (dir_ / "c.pdf").string(), "--layout", (dir_ / "c.pdf").string()}).exit_code,
+            2);
   EXPECT_EQ(slurp(dir_ / "in.xml"), before);
   EXPECT_FALSE(fs::exists(dir_ / "c.pdf"));
 }
@@ -287,6 +288,38 @@ TEST_F(Render, WhenTheLayoutMapCannotBeWrittenThePdfIsNotReplacedEither) {
   EXPECT_THAT(r.err, HasSubstr("kaart.json"));
   EXPECT_EQ(slurp(dir_ / "c.pdf"), "earlier contract");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);  // no temporary file
+}
+
+TEST_F(Render, ALayoutPathThatIsADirectoryIsRefusedBeforeThePdfIsReplaced) {
+  spill(dir_ / "c.pdf", "earlier contract");
+  fs::create_directories(dir_ / "kaart.json");
+  const auto r = run_sto({"render", kSource + "/samples/regio-klein-8.xml", "-o", (dir_ / "c.pdf").string(), "--layout",
+                          (dir_ / "kaart.json").string()});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("het is een map"));
+  EXPECT_EQ(slurp(dir_ / "c.pdf"), "earlier contract");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 2);
+}
+
+TEST_F(Render, PathsThatCannotBeResolvedAreNotTakenForTheSameFile) {
+  fs::create_directory_symlink(dir_ / "lus", dir_ / "lus");  // a symlink loop
+  const auto r = run_sto({"render", (dir_ / "lus" / "a.xml").string(), "-o", (dir_ / "lus" / "b.pdf").string()});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;  // cannot open, not "would overwrite itself"
+}
+
+TEST_F(Render, ACharacterWrittenAsAReferenceIsFoundAtItsLine) {
+  std::string xml = slurp(kSource + "/samples/regio-klein-8.xml");
+  const std::string from = "naam=\"Jürgen Smeulders\"";
+  xml.replace(xml.find(from), from.size(), "naam=\"Jürgen &#x4E2D; Smeulders&#x9B;\"");
+  spill(dir_ / "in.xml", xml);
+  int line = 1;
+  for (std::size_t i = 0; i < xml.find("&#x4E2D;"); ++i) line += xml[i] == '\n';
+  const auto r = run_sto({"render", (dir_ / "in.xml").string(), "-o", (dir_ / "c.pdf").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr(":" + std::to_string(line) + ": fout [contract.teken] Het teken U+4E2D (中)"));
+  // A C1 control is named, never echoed to the terminal.
+  EXPECT_THAT(r.out, HasSubstr(":" + std::to_string(line) + ": fout [contract.teken] Het teken U+009B kan niet"));
+  EXPECT_EQ(r.out.find("\xC2\x9B"), std::string::npos);
 }
 
 TEST_F(Render, UsageErrorsExitTwo) {

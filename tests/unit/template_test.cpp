@@ -58,7 +58,8 @@ TEST(Template, FillsTheDutchContractFromTheAgreement) {
   EXPECT_EQ(signatures[7]->title, "Deelnemende lokale overheid");
 
   bool effective = false;
-  for (const auto* p : blocks_of<Paragraph>(d)) effective = effective || p->text.find("eindigt op 31 december 2028") != std::string::npos;
+  for (const auto* p : blocks_of<Paragraph>(d))
+    effective = effective || p->text.find("eindigt op 31 december 2028") != std::string::npos;
   EXPECT_TRUE(effective);
   const auto headings = blocks_of<Heading>(d);
   ASSERT_FALSE(headings.empty());
@@ -84,19 +85,45 @@ TEST(Template, PrintsAfsprakenAsNumberedArticlesAfterTheStandardOnes) {
   for (const auto* h : blocks_of<Heading>(d)) {
     if (!h->number.empty()) numbered.push_back(h->number + " " + h->text);
   }
-  EXPECT_THAT(numbered, ::testing::ElementsAre("1. Deelnemende partners", "2. Bijdrage per partner", "3. Duur van de overeenkomst",
-                                               "4. Documenten bij de aanvraag", "5. Organisatie van de samenwerking",
-                                               "6. Verdeling van gelden", "7. Toetreding en uittreding", "8. Verklaringen",
-                                               "9. Ondertekening"));
+  EXPECT_THAT(numbered, ::testing::ElementsAre("1. Deelnemende partners", "2. Bijdrage per partner",
+                                               "3. Duur van de overeenkomst", "4. Documenten bij de aanvraag",
+                                               "5. Organisatie van de samenwerking", "6. Verdeling van gelden",
+                                               "7. Toetreding en uittreding", "8. Verklaringen", "9. Ondertekening"));
   bool sha = false;
   for (const auto* p : blocks_of<Paragraph>(d)) sha = sha || p->text.find("9f2c4b1e0d8a7c6b") != std::string::npos;
   EXPECT_TRUE(sha) << "the referenced document's SHA-256 is printed";
 }
 
+TEST(Template, AnEnormousCoFinancingShareIsPrintedRoundedDownWithoutOverflow) {
+  // A begroting of one cent against very large company contributions: share * 1000 overflows
+  // int64 once the companies give more than about 9.2 * 10^15 cents.
+  const auto percentage_of = [](int companies) {
+    Agreement a = klein_agreement();
+    a.regio.begroting = 1;
+    Partner company = *std::find_if(a.partners.begin(), a.partners.end(),
+                                    [](const Partner& p) { return p.soort == PartnerSoort::bedrijf; });
+    company.tekenbevoegden.clear();
+    company.bijdrage->geld = 99'999'999'999'999;  // the largest amount the reader accepts
+    for (int i = 0; i < companies; ++i) {
+      company.id = "extra" + std::to_string(i);
+      a.partners.push_back(company);
+    }
+    const Document d = Template::load_for(kTemplates, Taal::nl).fill(a);
+    for (const auto* p : blocks_of<Paragraph>(d)) {
+      if (p->text.starts_with("De bedrijven dragen samen")) return p->text;
+    }
+    return std::string("not found");
+  };
+  EXPECT_THAT(percentage_of(1), ::testing::ContainsRegex("bij: [0-9]+,[0-9] % van de subsidiabele begroting"));
+  // 100 such companies: printed as whole hundreds of percent, never negative.
+  EXPECT_THAT(percentage_of(100), ::testing::ContainsRegex("bij: [0-9]+00 % van de subsidiabele begroting"));
+}
+
 class BrokenTemplate : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("sto-sjabloon-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ = fs::temp_directory_path() /
+           ("sto-sjabloon-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -141,16 +168,19 @@ TEST_F(BrokenTemplate, AnUnknownPlaceholderNamesFileAndLine) {
 TEST_F(BrokenTemplate, APlaceholderInABranchThisAgreementDoesNotTakeIsCheckedAtLoad) {
   // The small sample has no afspraken: the branch never runs for it, and must still be checked.
   const int line = line_in_template("<kop genummerd=\"ja\">{afspraak.titel}</kop>");
-  EXPECT_THAT(load_error_after("<kop genummerd=\"ja\">{afspraak.titel}</kop>", "<kop genummerd=\"ja\">{afspraak.titl}</kop>"),
-              HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekende waarde {afspraak.titl}"));
-  EXPECT_THAT(load_error_after("<alinea stijl=\"klein\">SHA-256 van {document.titel}", "<alinea stijl=\"klein\">SHA-256 van {document.titels}"),
+  EXPECT_THAT(
+      load_error_after("<kop genummerd=\"ja\">{afspraak.titel}</kop>", "<kop genummerd=\"ja\">{afspraak.titl}</kop>"),
+      HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekende waarde {afspraak.titl}"));
+  EXPECT_THAT(load_error_after("<alinea stijl=\"klein\">SHA-256 van {document.titel}",
+                               "<alinea stijl=\"klein\">SHA-256 van {document.titels}"),
               HasSubstr("onbekende waarde {document.titels}"));
 }
 
 TEST_F(BrokenTemplate, AnUnknownAttributeOrValueIsAnError) {
   const int line = line_in_template("<kop genummerd=\"ja\">Verklaringen");
-  EXPECT_THAT(load_error_after("<kop genummerd=\"ja\">Verklaringen", "<kop genumerd=\"ja\">Verklaringen"),
-              HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekend attribuut genumerd op <kop>"));
+  EXPECT_THAT(
+      load_error_after("<kop genummerd=\"ja\">Verklaringen", "<kop genumerd=\"ja\">Verklaringen"),
+      HasSubstr("overeenkomst.xml:" + std::to_string(line) + ": sjabloon: onbekend attribuut genumerd op <kop>"));
   EXPECT_THAT(load_error_after("<kop genummerd=\"ja\">Verklaringen", "<kop genummerd=\"jawel\">Verklaringen"),
               HasSubstr("genummerd=\"jawel\" is niet toegestaan; kies uit ja, nee"));
   EXPECT_THAT(load_error_after("<kop niveau=\"2\">{partner.rol}", "<kop niveau=\"3\">{partner.rol}"),
@@ -167,7 +197,10 @@ TEST_F(BrokenTemplate, AColumnWidthMustBeAPlainNumber) {
 }
 
 TEST_F(BrokenTemplate, TheFingerprintLineMustShowTheXmlHash) {
-  EXPECT_THAT(load_error_after("vingerafdruk=\"XML-vingerafdruk (SHA-256): {xml.sha256}\"", "vingerafdruk=\"XML-vingerafdruk\""),
+  EXPECT_THAT(load_error_after("{xml.sha256}\"/>", "{{xml.sha256}}\"/>"),
+              HasSubstr("vingerafdruk moet {xml.sha256} tonen"));
+  EXPECT_THAT(load_error_after("vingerafdruk=\"XML-vingerafdruk (SHA-256): {xml.sha256}\"",
+                               "vingerafdruk=\"XML-vingerafdruk\""),
               HasSubstr("vingerafdruk moet {xml.sha256} tonen"));
 }
 
@@ -179,6 +212,35 @@ TEST_F(BrokenTemplate, PageNumbersExistOnlyInTheFooter) {
 TEST_F(BrokenTemplate, EveryTekenbevoegdeNeedsExactlyOneSignatureField) {
   EXPECT_THAT(error_after("<ondertekenaar id=\"{tekenbevoegde.id}\"", "<ondertekenaar id=\"{partner.id}\""),
               HasSubstr("moet precies één keer voorkomen, met de id van een tekenbevoegde"));
+}
+
+TEST_F(BrokenTemplate, TwoAlternativeSignatureLayoutsAreAValidTemplate) {
+  // Check mode takes both branches; only a real fill counts the fields.
+  const std::string block =
+      "<handtekeningen partner-id=\"{partner.id}\" titel=\"{partner.rol}\" partner=\"{partner.naam}\">\n"
+      "      <elk lijst=\"partner.tekenbevoegden\">\n"
+      "        <ondertekenaar id=\"{tekenbevoegde.id}\" naam=\"{tekenbevoegde.naam}\" "
+      "functie=\"{tekenbevoegde.functie}\"\n"
+      "                       hoedanigheid=\"{tekenbevoegde.hoedanigheid}\" "
+      "machtiging=\"{tekenbevoegde.machtiging}\"/>\n"
+      "      </elk>\n"
+      "    </handtekeningen>";
+  const std::string school = block;
+  std::string other = block;
+  other.replace(other.find("titel=\"{partner.rol}\""), 21, "titel=\"Partner\"");
+  EXPECT_EQ(error_after(block, "<als waarde=\"partner.school\">" + school + "</als><als niet=\"partner.school\">" +
+                                   other + "</als>"),
+            "no error");
+}
+
+TEST_F(BrokenTemplate, ATekenbevoegdeWithoutASignatureFieldIsAnError) {
+  // Fields only for schools: the companies' tekenbevoegden would have nowhere to sign.
+  const std::string field =
+      "<ondertekenaar id=\"{tekenbevoegde.id}\" naam=\"{tekenbevoegde.naam}\" functie=\"{tekenbevoegde.functie}\"\n"
+      "                       hoedanigheid=\"{tekenbevoegde.hoedanigheid}\" "
+      "machtiging=\"{tekenbevoegde.machtiging}\"/>";
+  EXPECT_THAT(error_after(field, "<als waarde=\"partner.school\">" + field + "</als>"),
+              HasSubstr("heeft geen <ondertekenaar> (handtekeningveld)"));
 }
 
 TEST_F(BrokenTemplate, AnUnknownElementNamesFileAndLine) {
@@ -194,12 +256,14 @@ TEST_F(BrokenTemplate, AnUnknownListNamesFileAndLine) {
 }
 
 TEST_F(BrokenTemplate, AnUnclosedBraceIsAnError) {
-  EXPECT_THAT(error_after("Aan de regio nemen de volgende {aantal.partners}", "Aan de regio nemen de volgende {aantal.partners"),
+  EXPECT_THAT(error_after("Aan de regio nemen de volgende {aantal.partners}",
+                          "Aan de regio nemen de volgende {aantal.partners"),
               HasSubstr("'{' zonder '}'"));
 }
 
 TEST_F(BrokenTemplate, AMissingWordIsAnError) {
-  EXPECT_THAT(error_after("<woord sleutel=\"maand.5\">mei</woord>", ""), HasSubstr("<woorden> mist <woord sleutel=\"maand.5\">"));
+  EXPECT_THAT(error_after("<woord sleutel=\"maand.5\">mei</woord>", ""),
+              HasSubstr("<woorden> mist <woord sleutel=\"maand.5\">"));
 }
 
 TEST_F(BrokenTemplate, MalformedXmlNamesTheLine) {
@@ -209,14 +273,16 @@ TEST_F(BrokenTemplate, MalformedXmlNamesTheLine) {
 }
 
 TEST_F(BrokenTemplate, ARowWithTooFewCellsIsAnError) {
-  EXPECT_THAT(error_after("<cel>{partner.uren}</cel><cel>{partner.geld}</cel></rij>", "<cel>{partner.uren}</cel></rij>"),
-              HasSubstr("niet evenveel cellen"));
+  EXPECT_THAT(
+      error_after("<cel>{partner.uren}</cel><cel>{partner.geld}</cel></rij>", "<cel>{partner.uren}</cel></rij>"),
+      HasSubstr("niet evenveel cellen"));
 }
 
 TEST_F(BrokenTemplate, EditingTheTextNeedsNoRebuild) {
   const fs::path file = dir_ / "overeenkomst.xml";
   std::ofstream(file) << test::edit(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()),
-                                    "<titel>Samenwerkingsovereenkomst</titel>", "<titel>Overeenkomst van samenwerking</titel>");
+                                    "<titel>Samenwerkingsovereenkomst</titel>",
+                                    "<titel>Overeenkomst van samenwerking</titel>");
   EXPECT_EQ(Template::load(file).fill(klein_agreement()).title, "Overeenkomst van samenwerking");
 }
 

@@ -62,6 +62,8 @@ class Layouter {
   }
   // Height a block needs at the foot of a page before it may start there.
   double start_height(std::size_t index) const;
+  // A label/value row taller than this flows over pages line by line; a shorter one moves whole.
+  double tall_row() const { return flow_.body().height() / 2; }
   // Places lines, breaking over pages with at least two lines on either side of a break.
   void flow_lines(const std::vector<std::string>& text, const Font& f, double x, double gray,
                   const std::string& marker = {});
@@ -72,6 +74,7 @@ class Layouter {
   void fields(const Fields& f);
   void table(const Table& t);
   void signatures(const SignatureBlock& b);
+  std::vector<std::string> header_lines() const;
   void running_texts();
 
   const Document& doc_;
@@ -117,7 +120,8 @@ double Layouter::start_height(std::size_t index) const {
     const auto& [label, value] = f->rows.front();
     const std::size_t n = std::max(lines(kLabel, label, kFieldLabelWidth - 8).size(),
                                    lines(kLabel, value, width_ - kFieldLabelWidth).size());
-    return std::min(kLabel.leading * static_cast<double>(n), flow_.body().height() / 2);
+    const double height = kLabel.leading * static_cast<double>(n);
+    return height > tall_row() ? 2 * kLabel.leading : height;  // a tall row flows: its first two lines
   }
   if (const auto* l = std::get_if<ItemList>(&b)) {
     if (l->items.empty()) return 0;
@@ -153,7 +157,8 @@ void Layouter::fields(const Fields& f) {
     const auto value_lines = lines(kLabel, value, width_ - kFieldLabelWidth);
     const std::size_t n = std::max(label_lines.size(), value_lines.size());
     const double height = kLabel.leading * static_cast<double>(n);
-    if (height > flow_.body().height()) {  // taller than any page: line by line, label beside value
+    if (height > tall_row()) {  // would leave too much of a page empty: line by line, label beside value
+      if (flow_.remaining() < 2 * kLabel.leading) flow_.new_page();
       for (std::size_t k = 0; k < n; ++k) {
         if (flow_.remaining() < kLabel.leading) flow_.new_page();
         const double baseline = baseline_below(flow_.top(), kLabel);
@@ -297,7 +302,7 @@ void Layouter::signatures(const SignatureBlock& b) {
   // Lines that fit beside the signature field; a person's text beyond that may run ahead of it.
   const auto beside_field = static_cast<std::size_t>((kFieldHeight + 11) / kSignText.leading);
   for (std::size_t i = 0; i < people.size(); ++i) {
-    Person p = people[i];
+    Person& p = people[i];
     if (p.height > flow_.body().height() - title_height - 10) {
       // Taller than a page (a very long machtiging): the first lines flow over pages, the last
       // ones stay with the field and the date line.
@@ -313,7 +318,7 @@ void Layouter::signatures(const SignatureBlock& b) {
       p.text.erase(p.text.begin(), p.text.begin() + static_cast<std::ptrdiff_t>(ahead));
       p.height = std::max(kSignText.leading * static_cast<double>(p.text.size()), kFieldHeight + 11) + 12;
     }
-    if (p.height > flow_.remaining()) {  // only when the block is taller than a page
+    if (p.height > flow_.remaining()) {  // the block is taller than a page, or p's text was
       flow_.new_page();
       put_title();
     }
@@ -355,8 +360,50 @@ void Layouter::block(std::size_t index) {
   if (!flow_.at_page_top()) flow_.new_page();  // PageBreak
 }
 
+// Every line of a long header (a 200-character regio name, a 64-character kenmerk). Three lines
+// fit in the top margin; should a template make more, the words at its end are kept behind "…",
+// since kenmerk and versie end the header.
+std::vector<std::string> Layouter::header_lines() const {
+  constexpr std::size_t kMaxLines = 3;
+  auto all = lines(kRunning, doc_.info.header, width_);
+  if (all.size() <= kMaxLines) return all;
+  std::vector<std::string_view> words;
+  const std::string_view text = doc_.info.header;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t end = std::min(text.find(' ', pos), text.size());
+    if (end > pos) words.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  // The longest tail of words that fits, found by halving: wrapping is linear in its length.
+  std::size_t fits = words.size();  // index of the first kept word; words.size() = none yet
+  std::size_t lo = 1;
+  std::size_t hi = words.size() - 1;
+  while (lo <= hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    std::string tail = "…";
+    for (std::size_t k = mid; k < words.size(); ++k) tail += " " + std::string(words[k]);
+    if (lines(kRunning, tail, width_).size() <= kMaxLines) {
+      fits = mid;
+      hi = mid - 1;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  if (fits < words.size()) {
+    std::string tail = "…";
+    for (std::size_t k = fits; k < words.size(); ++k) tail += " " + std::string(words[k]);
+    return lines(kRunning, tail, width_);
+  }
+  // Not even the last word fits in three lines: the end of that word.
+  auto last = lines(kRunning, std::string(words.back()), width_ - metrics().width(kRunning.style, kRunning.size, "… "));
+  last.erase(last.begin(), last.end() - static_cast<std::ptrdiff_t>(std::min(last.size(), kMaxLines)));
+  last.front() = "… " + last.front();
+  return last;
+}
+
 void Layouter::running_texts() {
   const std::string total = std::to_string(flow_.pages().size());
+  const std::vector<std::string> header = header_lines();
   const double header_y = geometry_.height - 44;
   const double footer_y = 50;
   for (std::size_t i = 0; i < flow_.pages().size(); ++i) {
@@ -365,16 +412,6 @@ void Layouter::running_texts() {
       const double w = metrics().width(f.style, f.size, text);
       page.texts.push_back({x, y, f.style, f.size, kGray, std::move(text), w});
     };
-    // Every line of a long header (a 200-character regio name, a 64-character kenmerk), upwards
-    // from the rule. Three lines fit in the top margin; should a template make more, the last
-    // three are kept, since kenmerk and versie end the header.
-    auto header = lines(kRunning, doc_.info.header, width_);
-    if (header.size() > 3) {
-      header.erase(header.begin(), header.end() - 3);
-      header.front() = "… " + header.front();
-      header = lines(kRunning, header[0] + " " + header[1] + " " + header[2], width_);
-      if (header.size() > 3) header.erase(header.begin(), header.end() - 3);
-    }
     for (std::size_t k = 0; k < header.size(); ++k) {
       add(left(), header_y + kRunning.leading * static_cast<double>(header.size() - 1 - k), kRunning, header[k]);
     }

@@ -8,9 +8,9 @@
 #include <set>
 #include <tuple>
 #include <type_traits>
-#include <variant>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include "finish.h"
 #include "sto/render.h"

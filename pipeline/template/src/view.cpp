@@ -134,10 +134,18 @@ Scope ViewBuilder::root(const Agreement& a) const {
   // Co-financing as a share of the budget, one decimal, rounded down (never overstated).
   if (a.regio.begroting && *a.regio.begroting > 0) {
     // In two steps: bedrijven * 1000 could overflow; the remainder (< begroting < 10^14) cannot.
+    // A quotient so large that * 1000 overflows (a begroting of cents) is printed as whole
+    // hundreds of percent: still rounded down.
     const Cents begroting = *a.regio.begroting;
-    const std::int64_t permille = bedrijven / begroting * 1000 + bedrijven % begroting * 1000 / begroting;
-    v["cofinanciering.percentage"] =
-        std::to_string(permille / 10) + (taal_ == Taal::nl ? "," : ".") + std::to_string(permille % 10) + " %";
+    const std::int64_t whole = bedrijven / begroting;
+    std::int64_t permille = 0;
+    if (__builtin_mul_overflow(whole, 1000, &permille)) {
+      v["cofinanciering.percentage"] = std::to_string(whole) + "00 %";
+    } else {
+      permille += bedrijven % begroting * 1000 / begroting;
+      v["cofinanciering.percentage"] =
+          std::to_string(permille / 10) + (taal_ == Taal::nl ? "," : ".") + std::to_string(permille % 10) + " %";
+    }
   } else {
     v["cofinanciering.percentage"] = "";
   }
