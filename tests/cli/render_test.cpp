@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "run.h"
+#include "scratch.h"
 
 namespace sto::test {
 namespace {
@@ -28,16 +29,6 @@ const std::string kSource = STO_SOURCE_DIR;
 const std::vector<std::string> kValidAgreements = {
     kSource + "/samples/regio-klein-8.xml", kSource + "/samples/regio-middel-25.xml",
     kSource + "/samples/regio-groot-108.xml", kSource + "/../shared/spec/example.xml"};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void spill(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
 
 // Every run of white space as one space: pdftotext ends lines where the layout wrapped them.
 std::string squeeze(std::string_view text) {
@@ -76,18 +67,18 @@ Names names_in(const std::string& file) {
   return names;
 }
 
-// A scratch directory per test, removed afterwards.
-class Render : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sto-render-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using Render = ScratchTest;
+
+// The small sample with Jürgen Smeulders renamed `naam`, written to `file`; returns the line of
+// that name.
+int klein_renamed(const fs::path& file, const std::string& naam) {
+  std::string xml = slurp(kSource + "/samples/regio-klein-8.xml");
+  const std::string from = "naam=\"Jürgen Smeulders\"";
+  const auto at = xml.find(from);
+  xml.replace(at, from.size(), "naam=\"" + naam + "\"");
+  spill(file, xml);
+  return 1 + static_cast<int>(std::count(xml.begin(), xml.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+}
 
 // Runs a poppler or qpdf tool; the test fails on anything it says on stderr.
 RunResult judge(const std::vector<std::string>& argv) {
@@ -147,11 +138,7 @@ TEST_F(Render, EverySampleRendersToAPdfThatPopplerAndQpdfAccept) {
 }
 
 TEST_F(Render, NamesOutsideLatin1ComeBackFromTheText) {
-  std::string xml = slurp(kSource + "/samples/regio-klein-8.xml");
-  const std::string from = "naam=\"Jürgen Smeulders\"";
-  const std::string to = "naam=\"Łukasz Šimić-Ğürsoy Ðorđević ’t IJsbrand €\"";
-  xml.replace(xml.find(from), from.size(), to);
-  spill(dir_ / "in.xml", xml);
+  klein_renamed(dir_ / "in.xml", "Łukasz Šimić-Ğürsoy Ðorđević ’t IJsbrand €");
   const auto pdf = (dir_ / "contract.pdf").string();
   const auto r = run_sto({"render", (dir_ / "in.xml").string(), "-o", pdf});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -250,12 +237,7 @@ TEST_F(Render, AnUnwritableOutputIsAnEnvironmentErrorAndLeavesNoTemporaryFile) {
 }
 
 TEST_F(Render, ACharacterTheFontLacksIsAFindingAtItsLineAndNothingIsWritten) {
-  std::string xml = slurp(kSource + "/samples/regio-klein-8.xml");
-  const std::string from = "naam=\"Jürgen Smeulders\"";
-  xml.replace(xml.find(from), from.size(), "naam=\"Jürgen 😀 Smeulders 株\"");
-  spill(dir_ / "in.xml", xml);
-  int line = 1;
-  for (std::size_t i = 0; i < xml.find("😀"); ++i) line += xml[i] == '\n';
+  const int line = klein_renamed(dir_ / "in.xml", "Jürgen 😀 Smeulders 株");
   const auto r = run_sto({"render", (dir_ / "in.xml").string(), "-o", (dir_ / "c.pdf").string(), "--lang", "en"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   const std::string at = (dir_ / "in.xml").string() + ":" + std::to_string(line) + ": error [contract.teken]";
@@ -308,12 +290,7 @@ TEST_F(Render, PathsThatCannotBeResolvedAreNotTakenForTheSameFile) {
 }
 
 TEST_F(Render, ACharacterWrittenAsAReferenceIsFoundAtItsLine) {
-  std::string xml = slurp(kSource + "/samples/regio-klein-8.xml");
-  const std::string from = "naam=\"Jürgen Smeulders\"";
-  xml.replace(xml.find(from), from.size(), "naam=\"Jürgen &#x4E2D; Smeulders&#x9B;\"");
-  spill(dir_ / "in.xml", xml);
-  int line = 1;
-  for (std::size_t i = 0; i < xml.find("&#x4E2D;"); ++i) line += xml[i] == '\n';
+  const int line = klein_renamed(dir_ / "in.xml", "Jürgen &#x4E2D; Smeulders&#x9B;");
   const auto r = run_sto({"render", (dir_ / "in.xml").string(), "-o", (dir_ / "c.pdf").string()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr(":" + std::to_string(line) + ": fout [contract.teken] Het teken U+4E2D (中)"));

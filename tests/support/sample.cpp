@@ -1,5 +1,7 @@
 #include "sample.h"
 
+#include "scratch.h"
+
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -8,11 +10,7 @@
 
 namespace sto::test {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot open " << path;
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::string read_file(const std::string& path) { return slurp(path); }
 
 const std::string& klein() {
   static const std::string text = read_file(STO_SOURCE_DIR "/samples/regio-klein-8.xml");

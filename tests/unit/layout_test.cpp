@@ -151,6 +151,16 @@ void expect_placed(const Layout& l) {
   }
 }
 
+// 1-based page of the first text run that is exactly `text`; 0 when there is none.
+int page_of(const Layout& l, std::string_view text) {
+  for (std::size_t p = 0; p < l.pages.size(); ++p) {
+    for (const auto& t : l.pages[p].texts) {
+      if (t.text == text) return static_cast<int>(p + 1);
+    }
+  }
+  return 0;
+}
+
 std::string many_words(const std::string& word, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) out += (i ? " " : "") + word + std::to_string(i);
@@ -190,15 +200,8 @@ TEST(Layout, AHeadingIsNeverTheLastThingOnAPage) {
     blocks.emplace_back(Heading{1, "9.", "Kop"});
     blocks.emplace_back(Paragraph{"na de kop", ParagraphStyle::normal});
     const Layout l = lay_out(synthetic(std::move(blocks)), metrics);
-    int heading_page = 0;
-    int next_page = 0;
-    for (std::size_t p = 0; p < l.pages.size(); ++p) {
-      for (const auto& t : l.pages[p].texts) {
-        if (t.text == "Kop") heading_page = static_cast<int>(p + 1);
-        if (t.text == "na de kop") next_page = static_cast<int>(p + 1);
-      }
-    }
-    EXPECT_EQ(heading_page, next_page) << "filler " << filler;
+    EXPECT_NE(page_of(l, "Kop"), 0);
+    EXPECT_EQ(page_of(l, "Kop"), page_of(l, "na de kop")) << "filler " << filler;
   }
 }
 
@@ -358,15 +361,8 @@ TEST(Layout, AHeadingStaysWithATallFirstFieldsRow) {
       f.rows.emplace_back("Naam", many_words("lange-naam-van-een-partner", words));
       blocks.emplace_back(f);
       const Layout l = lay_out(synthetic(std::move(blocks)), metrics);
-      int heading_page = 0;
-      int row_page = 0;
-      for (std::size_t p = 0; p < l.pages.size(); ++p) {
-        for (const auto& t : l.pages[p].texts) {
-          if (t.text == "Kop van de partner") heading_page = static_cast<int>(p + 1);
-          if (t.text == "Naam" && row_page == 0) row_page = static_cast<int>(p + 1);
-        }
-      }
-      EXPECT_EQ(heading_page, row_page) << "filler " << filler << ", words " << words;
+      EXPECT_NE(page_of(l, "Kop van de partner"), 0);
+      EXPECT_EQ(page_of(l, "Kop van de partner"), page_of(l, "Naam")) << "filler " << filler << ", words " << words;
     }
 }
 

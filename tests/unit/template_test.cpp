@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "sample.h"
+#include "scratch.h"
 #include "sto/template.h"
 
 namespace sto {
@@ -119,44 +120,27 @@ TEST(Template, AnEnormousCoFinancingShareIsPrintedRoundedDownWithoutOverflow) {
   EXPECT_THAT(percentage_of(100), ::testing::ContainsRegex("bij: [0-9]+00 % van de subsidiabele begroting"));
 }
 
-class BrokenTemplate : public ::testing::Test {
+class BrokenTemplate : public test::ScratchTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sto-sjabloon-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // The shipped Dutch template with one edit; returns the error text of loading and filling it.
-  std::string error_after(std::string_view from, std::string_view to) {
+  // The shipped Dutch template with one edit; returns the error text of loading it and, unless
+  // `load_only`, filling it with the small sample ("no error" when neither throws).
+  std::string error_after(std::string_view from, std::string_view to, bool load_only = false) {
     const std::string text = test::edit(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()), from, to);
     const fs::path file = dir_ / "overeenkomst.xml";
-    std::ofstream(file) << text;
+    test::spill(file, text);
     try {
-      Template::load(file).fill(klein_agreement());
+      const Template loaded = Template::load(file);
+      if (!load_only) (void)loaded.fill(klein_agreement());
     } catch (const Error& e) {
       return e.what();
     }
     return "no error";
   }
-  // The same, loading only: what load() must already refuse, before any agreement is filled.
-  std::string load_error_after(std::string_view from, std::string_view to) {
-    const std::string text = test::edit(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()), from, to);
-    const fs::path file = dir_ / "overeenkomst.xml";
-    std::ofstream(file) << text;
-    try {
-      (void)Template::load(file);
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "no error";
-  }
+  // What load() must already refuse, before any agreement is filled.
+  std::string load_error_after(std::string_view from, std::string_view to) { return error_after(from, to, true); }
   int line_in_template(std::string_view needle) {
     return test::line_of(test::read_file((kTemplates / "nl" / "overeenkomst.xml").string()), needle);
   }
-
-  fs::path dir_;
 };
 
 TEST_F(BrokenTemplate, AnUnknownPlaceholderNamesFileAndLine) {
