@@ -32,6 +32,8 @@ struct Command {
 
 extern const Command kValidate;
 extern const Command kRender;
+extern const Command kInit;
+extern const Command kSign;
 
 // Prints the findings and a summary line (text), or the JSON document (json), on stdout.
 void print_validation(const Validation& v, const std::string& file, Taal taal, bool json);
@@ -39,6 +41,13 @@ void print_validation(const Validation& v, const std::string& file, Taal taal, b
 // Where sto finds its run-time data (templates/, templates/regelingen/): $STO_TEMPLATES, else
 // ../share/sto/templates beside the executable, else the source tree it was built from.
 std::filesystem::path templates_dir();
+
+// The workspace: `flag` when given, else $STO_HOME, else ./sto-werkruimte.
+std::filesystem::path workspace_dir(const std::string& flag);
+
+// The PKI's passphrase: the first line of `file` when given, else $STO_PASSPHRASE, else none.
+// Throws sto::Error when the file cannot be read or is empty.
+std::string passphrase(const std::string& file);
 
 // --lang nl|en, default nl. Throws UsageError for anything else.
 Taal parse_taal(std::string_view value);

@@ -12,7 +12,8 @@ namespace {
 
 using sto::cli::Command;
 
-constexpr std::array<const Command*, 2> kCommands{&sto::cli::kValidate, &sto::cli::kRender};
+constexpr std::array<const Command*, 4> kCommands{&sto::cli::kValidate, &sto::cli::kRender, &sto::cli::kInit,
+                                                  &sto::cli::kSign};
 
 const Command* find_command(std::string_view name) {
   for (const Command* command : kCommands) {

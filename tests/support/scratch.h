@@ -1,5 +1,5 @@
-// Test support shared by the unit and command-line tests: a scratch directory per test, and
-// whole-file reads and writes. Header-only, so the command-line tests need no library of ours.
+// Test support shared by the unit and command-line tests: a scratch directory per test,
+// whole-file reads and writes, and expecting an error. Header-only, so the command-line tests need no library of ours.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -30,6 +30,18 @@ inline std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in) << "cannot open " << path;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs f() and expects it to throw sto::Error (or another std::exception) whose message
+// contains `text`.
+template <typename F>
+void expect_error(F&& f, std::string_view text) {
+  try {
+    f();
+    ADD_FAILURE() << "no error; expected one containing \"" << text << "\"";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string_view(e.what()).find(text), std::string_view::npos) << e.what();
+  }
 }
 
 inline void spill(const std::filesystem::path& path, std::string_view text) {

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -34,9 +36,16 @@ class Fd {
   int fd_;
 };
 
+// Durability of a rename or link; best effort.
+void sync_directory(const std::filesystem::path& path) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  Fd directory(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
+  if (directory.get() >= 0) ::fsync(directory.get());
+}
+
 }  // namespace
 
-StagedFile::StagedFile(std::filesystem::path path, std::string_view bytes) : path_(std::move(path)) {
+StagedFile::StagedFile(std::filesystem::path path, std::string_view bytes, Access access) : path_(std::move(path)) {
   const std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
   std::string temp = (dir / ("." + path_.filename().string() + ".XXXXXX")).string();
   Fd file(::mkstemp(temp.data()));
@@ -46,13 +55,14 @@ StagedFile::StagedFile(std::filesystem::path path, std::string_view bytes) : pat
     ::unlink(temp.c_str());
     fail(what, path_, error);
   };
+  // mkstemp creates the file 0600.
+  if (access == Access::shared && ::fchmod(file.get(), 0644) != 0) discard("rechten");
   for (std::size_t done = 0; done < bytes.size();) {
     const ssize_t n = ::write(file.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) discard("schrijven");
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(file.get(), 0644) != 0) discard("rechten");
   if (::fsync(file.get()) != 0) discard("fsync");
   if (::close(file.release()) != 0) discard("sluiten");
   temp_ = std::move(temp);
@@ -74,13 +84,35 @@ void StagedFile::commit() {
     fail("hernoemen", path_, error);
   }
   temp_.clear();
-  const std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
-  Fd directory(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
-  if (directory.get() >= 0) ::fsync(directory.get());  // durability of the rename; best effort
+  sync_directory(path_);
 }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  StagedFile(path, bytes).commit();
+void StagedFile::commit_new() {
+  if (temp_.empty()) return;
+  // link() fails with EEXIST instead of replacing, atomically; the temporary name then goes.
+  const int linked = ::link(temp_.c_str(), path_.c_str());
+  const int error = errno;
+  ::unlink(temp_.c_str());
+  temp_.clear();
+  if (linked != 0) {
+    if (error == EEXIST) throw Error(path_.string() + " bestaat al en wordt niet vervangen");
+    fail("vastleggen", path_, error);
+  }
+  sync_directory(path_);
+}
+
+std::string read_whole_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error("kan " + path.string() + " niet lezen: het is een map");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("kan " + path.string() + " niet lezen: " + std::strerror(errno));
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw Error("kan " + path.string() + " niet lezen: leesfout");
+  return bytes;
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes, Access access) {
+  StagedFile(path, bytes, access).commit();
 }
 
 }  // namespace sto

@@ -333,7 +333,9 @@ void Layouter::signatures(const SignatureBlock& b) {
     flow_.text(right() - kFieldWidth, top - 8, kTiny, kGray, doc_.info.label_handtekening);
     const Rect field{right() - kFieldWidth, top - 11 - kFieldHeight, right(), top - 11};
     flow_.shape(field, 0.6, false, 0.6);
-    fields_.push_back({b.signatories[i].id, b.partner_id, flow_.page_number(), field});
+    const Signatory& s = b.signatories[i];
+    fields_.push_back({s.id, b.partner_id, flow_.page_number(), field,
+                       doc_.info.label_ondertekend + " " + s.naam + ", " + s.functie + ", " + b.partner});
     flow_.down(p.height);
   }
 }

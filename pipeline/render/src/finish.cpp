@@ -3,6 +3,7 @@
 #include <qpdf/Buffer.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFObjectHandle.hh>
+#include <qpdf/QPDFPageDocumentHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 
 #include <array>
@@ -47,9 +48,59 @@ std::string pdf_date(const Date& d) {
   return text.data();
 }
 
+// libharu names its subsets "HPDFAA+LiberationSans"; the regular face is the one signatures use.
+QPDFObjectHandle regular_font(QPDF& pdf) {
+  for (auto& object : pdf.getAllObjects()) {
+    if (!object.isDictionary() || !object.getKey("/Subtype").isNameAndEquals("/Type0")) continue;
+    auto base = object.getKey("/BaseFont");
+    if (!base.isName()) continue;
+    const std::string name = base.getName();
+    const auto plus = name.find('+');
+    if (plus != std::string::npos && name.substr(plus + 1) == "LiberationSans") return object;
+  }
+  throw Error("het gewone lettertype ontbreekt in de PDF van libharu");
+}
+
+// Revision 0 holds every signature field, empty: a signing revision then only fills its own
+// field, so pages, /Annots and /AcroForm /Fields never change after rendering (a rule the
+// verifier checks). /SigFlags 3: signatures exist, and the file may only be appended to.
+void add_signature_fields(QPDF& pdf, const Layout& layout) {
+  const auto pages = QPDFPageDocumentHelper(pdf).getAllPages();
+  auto fields = QPDFObjectHandle::newArray();
+  for (const SignatureField& f : layout.fields) {
+    auto page = pages.at(static_cast<std::size_t>(f.page - 1)).getObjectHandle();
+    auto rect = QPDFObjectHandle::newArray();
+    for (const double v : {f.rect.x1, f.rect.y1, f.rect.x2, f.rect.y2})
+      rect.appendItem(QPDFObjectHandle::newReal(v, 2));
+    auto widget = QPDFObjectHandle::newDictionary();
+    widget.replaceKey("/Type", QPDFObjectHandle::newName("/Annot"));
+    widget.replaceKey("/Subtype", QPDFObjectHandle::newName("/Widget"));
+    widget.replaceKey("/FT", QPDFObjectHandle::newName("/Sig"));
+    widget.replaceKey("/F", QPDFObjectHandle::newInteger(4));  // print
+    widget.replaceKey("/T", QPDFObjectHandle::newUnicodeString(f.tekenbevoegde_id));
+    widget.replaceKey("/TU", QPDFObjectHandle::newUnicodeString(f.signed_by));
+    widget.replaceKey("/Rect", rect);
+    widget.replaceKey("/P", page);
+    auto field = pdf.makeIndirectObject(widget);
+    if (!page.getKey("/Annots").isArray()) page.replaceKey("/Annots", QPDFObjectHandle::newArray());
+    page.getKey("/Annots").appendItem(field);
+    fields.appendItem(field);
+  }
+  auto fonts = QPDFObjectHandle::newDictionary();
+  fonts.replaceKey("/StoRegular", regular_font(pdf));
+  auto resources = QPDFObjectHandle::newDictionary();
+  resources.replaceKey("/Font", fonts);
+  auto form = QPDFObjectHandle::newDictionary();
+  form.replaceKey("/Fields", fields);
+  form.replaceKey("/SigFlags", QPDFObjectHandle::newInteger(3));
+  form.replaceKey("/DR", resources);
+  pdf.getRoot().replaceKey("/AcroForm", pdf.makeIndirectObject(form));
+}
+
 }  // namespace
 
-std::string finish_pdf(const std::string& libharu_pdf, const DocumentInfo& info) {
+std::string finish_pdf(const std::string& libharu_pdf, const Layout& layout) {
+  const DocumentInfo& info = layout.info;
   try {
     QPDF pdf;
     pdf.setSuppressWarnings(true);
@@ -72,12 +123,13 @@ std::string finish_pdf(const std::string& libharu_pdf, const DocumentInfo& info)
     meta.replaceKey("/CreationDate", QPDFObjectHandle::newString(pdf_date(info.created)));
     meta.replaceKey("/ModDate", QPDFObjectHandle::newString(pdf_date(info.created)));
     trailer.replaceKey("/Info", pdf.makeIndirectObject(meta));
+    add_signature_fields(pdf, layout);
 
     QPDFWriter writer(pdf);
     writer.setOutputMemory();
     writer.setDeterministicID(true);
     writer.setMinimumPDFVersion("1.7");
-    writer.setCompressStreams(true);  // every stream: libharu leaves them to us (renderer.cpp)
+    writer.setCompressStreams(true);             // every stream: libharu leaves them to us (renderer.cpp)
     writer.setObjectStreamMode(qpdf_o_disable);  // classic xref: simplest for incremental signing
     writer.write();
     const auto buffer = writer.getBufferSharedPointer();

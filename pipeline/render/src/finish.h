@@ -8,8 +8,8 @@
 namespace sto::detail {
 
 // Replaces every font's ToUnicode CMap with a correct identity map (libharu's CIDs are Unicode
-// code points), writes the metadata of `info`, and returns the file as PDF 1.7 with a
-// deterministic /ID.
-std::string finish_pdf(const std::string& libharu_pdf, const DocumentInfo& info);
+// code points), writes the metadata of the layout's info, adds one empty signature field per
+// SignatureField, and returns the file as PDF 1.7 with a deterministic /ID.
+std::string finish_pdf(const std::string& libharu_pdf, const Layout& layout);
 
 }  // namespace sto::detail

@@ -69,7 +69,7 @@ std::pair<HPDF_Font, HPDF_FontDef> load_font(PdfRenderer::State& s, const std::f
 std::u32string document_text(const Document& d) {
   std::string all = d.title + d.subtitle + d.info.header + d.info.footer + d.info.fingerprint + d.info.label_naam +
                     d.info.label_functie + d.info.label_hoedanigheid + d.info.label_machtiging + d.info.label_datum +
-                    d.info.label_handtekening;
+                    d.info.label_handtekening + d.info.label_ondertekend;
   for (const Block& block : d.blocks) {
     std::visit(
         [&](const auto& b) {
@@ -173,6 +173,13 @@ std::string PdfRenderer::render(const Layout& layout) {
   State& s = *state_;
   if (s.rendered) throw Error("PdfRenderer::render is al aangeroepen");
   s.rendered = true;
+  // libharu's subset keeps outlines only for glyphs that were measured or drawn; a signature's
+  // appearance, added in a later revision, reuses this font. So every character it can show is
+  // measured now: the fields' texts, and printable ASCII for the time and punctuation.
+  for (char32_t c = 0x20; c < 0x7F; ++c) advance(FontStyle::regular, c);
+  for (const SignatureField& f : layout.fields) {
+    for (const char32_t c : decode_utf8(f.signed_by)) advance(FontStyle::regular, c);
+  }
   for (const Page& page : layout.pages) draw_page(s, layout, page);
   HPDF_SaveToStream(s.doc.get());
   s.check("opslaan");
@@ -180,7 +187,7 @@ std::string PdfRenderer::render(const Layout& layout) {
   HPDF_UINT32 size = static_cast<HPDF_UINT32>(bytes.size());
   HPDF_ReadFromStream(s.doc.get(), reinterpret_cast<HPDF_BYTE*>(bytes.data()), &size);
   bytes.resize(size);
-  return detail::finish_pdf(bytes, layout.info);
+  return detail::finish_pdf(bytes, layout);
 }
 
 Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir) {

@@ -452,6 +452,7 @@ Document Template::fill_source(const Source& src, const Agreement& agreement, bo
   doc.info.label_machtiging = label("machtiging");
   doc.info.label_datum = label("datum");
   doc.info.label_handtekening = label("handtekening");
+  doc.info.label_ondertekend = label("ondertekend");
   if (!check) filler.expect_signatories(tekenbevoegde_ids(agreement));
   filler.blocks(root);
   if (const auto missing = filler.unsigned_ids(); !missing.empty()) {

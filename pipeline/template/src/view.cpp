@@ -189,7 +189,7 @@ std::vector<std::string> required_words() {
   }
   for (const char* h : {"bestuur", "directeur", "kvk", "gemachtigde"}) keys.push_back(std::string("hoedanigheid.") + h);
   for (int m = 1; m <= 12; ++m) keys.push_back("maand." + std::to_string(m));
-  for (const char* l : {"naam", "functie", "hoedanigheid", "machtiging", "datum", "handtekening"}) {
+  for (const char* l : {"naam", "functie", "hoedanigheid", "machtiging", "datum", "handtekening", "ondertekend"}) {
     keys.push_back(std::string("label.") + l);
   }
   return keys;

@@ -75,6 +75,9 @@ struct SignatureField {
   std::string partner_id;
   int page = 1;  // 1-based
   Rect rect;
+  // What the signature will show in the field, before its time: "Digitaal ondertekend door
+  // <naam>, <functie>, <partner>". Known now so that the contract's font carries its glyphs.
+  std::string signed_by;
 };
 
 struct PageGeometry {

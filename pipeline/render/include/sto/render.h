@@ -6,6 +6,12 @@
 // needed (Title, Subject, Author = penvoerder, Creator, Producer with our and the libraries'
 // versions, CreationDate from opgesteld/@datum), PDF 1.7, and a deterministic /ID. No clock and
 // no random source is read: the same layout gives the same bytes on every machine.
+//
+// What signing relies on: the file has a classic xref table (no object streams) and one empty
+// signature field per Layout::fields entry: a merged field and widget (/FT /Sig, /T = the
+// tekenbevoegde id, /TU = its signed_by text, /Rect, /P) listed in the page's /Annots and in
+// /AcroForm /Fields, with /SigFlags 3 and /DR /Font /StoRegular = the embedded regular font,
+// whose subset has the glyphs of every field's signed_by text and of printable ASCII.
 #pragma once
 
 #include <filesystem>

@@ -88,6 +88,8 @@ struct DocumentInfo {
   std::string fingerprint;  // second footer line: the XML's SHA-256
   // Labels the layout prints in each signature block.
   std::string label_naam, label_functie, label_hoedanigheid, label_machtiging, label_datum, label_handtekening;
+  // Opens the text a signature puts in its field: "Digitaal ondertekend door".
+  std::string label_ondertekend;
 };
 
 struct Document {

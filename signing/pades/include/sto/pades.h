@@ -1,0 +1,109 @@
+// PAdES signatures in the contract: one incremental revision per signing act.
+//
+// What a revision holds (ETSI EN 319 142-1, PAdES baseline B-T):
+// - a signature dictionary: /Filter /Adobe.PPKLite, /SubFilter /ETSI.CAdES.detached, /M (the
+//   claimed signing time, UTC), /ByteRange covering the whole file except its own /Contents,
+//   /Contents = a detached CMS SignedData (RFC 5652), SHA-256, ECDSA P-256, with exactly the
+//   signed attributes content-type, message-digest and ESS signing-certificate-v2 (EN 319 142-1
+//   §6.3: no signing-time attribute; the time is /M), the signer and CA certificates, and an
+//   RFC 3161 signature-time-stamp over the signature value as unsigned attribute (B-T, §6.3);
+// - a visible appearance (Form XObject) on the tekenbevoegde's field: "Digitaal ondertekend door
+//   <naam>, <functie>, <partner>, <tijd>", in the contract's own embedded font;
+// - that field, rewritten under its own object number with /V and /AP, and nothing else: the
+//   fields exist, empty, since revision 0 (pipeline/render), so pages, /Annots and /AcroForm
+//   never change;
+// - a classic xref section and a trailer with /Prev.
+//
+// Storage: a directory per contract with 0000.pdf (revision 0, the rendered contract) and one
+// file per signature, 0001.rev, 0002.rev, ... holding only the bytes that revision appends. The
+// signed PDF is their concatenation. A revision file is written in full and fsynced before it
+// gets its name (never replacing one), so a crash leaves the chain as it was or one revision
+// longer, never a partial revision.
+//
+// Cost: SignedContract keeps the SHA-256 state of everything written so far and what it needs
+// of the PDF's structure, so a signing act hashes and writes only its own revision; it does not
+// re-read, re-parse or re-hash the file. Opening a chain reads it once.
+#pragma once
+
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sto/agreement.h"
+#include "sto/pki.h"
+
+namespace sto {
+
+// One tekenbevoegde's signature.
+struct SigningAct {
+  std::string field;      // the tekenbevoegde id: /T of its empty signature field
+  SignerIdentity signer;  // subject of the certificate issued for this act
+  std::time_t time = 0;   // the claimed signing time: /M and the appearance; the TSA gives its own
+};
+// The act of the tekenbevoegde `id` of `agreement` at `time`: the certificate names them, their
+// functie, their partner (and its KvK number) and their e-mail address. Throws sto::Error when
+// the agreement has no such tekenbevoegde.
+SigningAct signing_act(const Agreement& agreement, std::string_view id, std::time_t time);
+
+// The appearance text is the field's /TU, written by render from the same agreement: its glyphs
+// are in the font's subset (see render.h), so no font is embedded per signature.
+
+// What a signing act added, for the audit log and the archive.
+struct Revision {
+  int number = 0;                  // 1 for the first signature
+  std::string field;               // the tekenbevoegde id
+  std::size_t offset = 0;          // where the revision starts in the signed PDF
+  std::size_t size = 0;            // its bytes
+  std::string sha256;              // hex, of the whole signed PDF up to and including it
+  std::string certificate_sha256;  // hex, of the signer certificate's DER
+  std::string certificate_pem;     // the signer certificate
+  std::size_t cms_size = 0;        // DER bytes of the CMS inside the reserved /Contents
+};
+
+// The reserved room for the CMS, in bytes (written as twice as many hex digits). A CMS that does
+// not fit is an error, never truncated: about 3 KB are used with the local TSA; external TSAs
+// that embed long chains need more.
+inline constexpr std::size_t kSignatureReserve = 6144;
+
+class SignedContract {
+ public:
+  // Starts a chain in `dir` (created; must not already hold one) with `revision0`, the rendered
+  // contract (pipeline/render). Checks that it has empty signature fields. Throws sto::Error.
+  static SignedContract create(const std::filesystem::path& dir, std::string_view revision0);
+
+  // Reads the chain in `dir`: every file once. Throws sto::Error when it is missing or broken.
+  static SignedContract open(const std::filesystem::path& dir);
+
+  SignedContract(SignedContract&&) noexcept;
+  SignedContract& operator=(SignedContract&&) noexcept;
+  ~SignedContract();
+
+  // Signs act.field: a certificate from `pki`, the CMS, a timestamp from `tsa`, the revision
+  // appended and durable (written, fsynced, named) before it returns. Revisions another process
+  // added since are read first. Throws sto::Error, with nothing written, when the field does not
+  // exist or is already signed, the CMS does not fit, or the TSA fails. Not thread-safe:
+  // signing acts on one contract are serialised by the caller.
+  Revision sign(const SigningAct& act, const Pki& pki, TimestampAuthority& tsa);
+
+  // Revisions on disk that this object has not seen yet (another process signed): read them.
+  void refresh();
+
+  int revisions() const;                    // signatures so far
+  std::size_t size() const;                 // bytes of the signed PDF
+  std::string sha256() const;               // hex, of the signed PDF
+  std::vector<std::string> fields() const;  // every signature field, in document order
+  std::vector<std::string> unsigned_fields() const;
+  std::string pdf() const;                                  // the signed PDF (reads the files)
+  void write_pdf(const std::filesystem::path& path) const;  // atomically
+
+  struct State;
+
+ private:
+  explicit SignedContract(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sto

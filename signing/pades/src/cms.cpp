@@ -1,0 +1,115 @@
+#include "cms.h"
+
+#include <openssl/cms.h>
+#include <openssl/ess.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "sto/diagnostics.h"
+
+namespace sto::detail {
+
+namespace {
+
+using Cms = std::unique_ptr<CMS_ContentInfo, ossl::Deleter<CMS_ContentInfo, CMS_ContentInfo_free>>;
+using MdContext = std::unique_ptr<EVP_MD_CTX, ossl::Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
+using SigningCertificate =
+    std::unique_ptr<ESS_SIGNING_CERT_V2, ossl::Deleter<ESS_SIGNING_CERT_V2, ESS_SIGNING_CERT_V2_free>>;
+
+void check(int result, const char* what) {
+  if (result <= 0) throw_openssl_error(std::string("CMS: ") + what + " mislukt");
+}
+
+std::string der_length(std::size_t n) {
+  if (n < 0x80) return std::string(1, static_cast<char>(n));
+  std::string bytes;
+  for (; n > 0; n >>= 8) bytes.insert(bytes.begin(), static_cast<char>(n & 0xFF));
+  return static_cast<char>(0x80 | bytes.size()) + bytes;
+}
+
+// The DER of the signed attributes as the signature covers them: a SET OF (tag 0x31, RFC 5652
+// §5.4), its elements in DER order, which is ascending order of their encodings (X.690 §11.6).
+// OpenSSL keeps this encoding private (CMS_Attributes_Sign), hence done here.
+std::string signed_attributes_der(CMS_SignerInfo* si) {
+  std::vector<std::string> encodings;
+  for (int i = 0; i < CMS_signed_get_attr_count(si); ++i) {
+    unsigned char* der = nullptr;
+    const int n = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &der);
+    check(n, "attribuut coderen");
+    encodings.emplace_back(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
+    OPENSSL_free(der);
+  }
+  std::sort(encodings.begin(), encodings.end());
+  std::string body;
+  for (const auto& e : encodings) body += e;
+  return "\x31" + der_length(body.size()) + body;
+}
+
+std::string sign(EVP_PKEY* key, const std::string& data) {
+  MdContext context(EVP_MD_CTX_new());
+  std::size_t length = 0;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  check(context ? EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key) : 0, "ondertekenen");
+  check(EVP_DigestSign(context.get(), nullptr, &length, bytes, data.size()), "ondertekenen");
+  std::string signature(length, '\0');
+  check(EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, bytes, data.size()),
+        "ondertekenen");
+  signature.resize(length);
+  return signature;
+}
+
+}  // namespace
+
+std::string cades_detached(std::string_view sha256, const SignerCredentials& signer, X509* ca,
+                           TimestampAuthority& tsa) {
+  if (sha256.size() != 32) throw Error("CMS: de samenvatting moet 32 bytes zijn");
+  constexpr unsigned kFlags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
+  Cms cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kFlags));
+  if (!cms) throw_openssl_error("CMS: SignedData maken mislukt");
+  CMS_SignerInfo* si = CMS_add1_signer(cms.get(), signer.certificate.get(), signer.key.get(), EVP_sha256(), kFlags);
+  if (si == nullptr) throw_openssl_error("CMS: ondertekenaar toevoegen mislukt");
+  check(CMS_add1_cert(cms.get(), ca), "CA-certificaat toevoegen");  // the chain, for offline verifiers
+
+  check(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
+        "content-type");
+  check(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, sha256.data(),
+                                    static_cast<int>(sha256.size())),
+        "message-digest");
+  // ESS signing-certificate-v2 (RFC 5035), SHA-256 of the signer certificate plus issuerSerial:
+  // binds the signature to this certificate (EN 319 142-1 §6.3 requires it). Built with the
+  // public ESS API: CMS_add1_signing_cert_v2 is not exported by OpenSSL 3.0.
+  {
+    SigningCertificate ess(OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), signer.certificate.get(), nullptr, 1));
+    unsigned char* der = nullptr;
+    const int n = ess ? i2d_ESS_SIGNING_CERT_V2(ess.get(), &der) : 0;
+    check(n, "signing-certificate-v2");
+    const int added = CMS_signed_add1_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, der, n);
+    OPENSSL_free(der);
+    check(added, "signing-certificate-v2");
+  }
+  // EN 319 142-1 §6.3: no signing-time attribute. CMS_SignerInfo_sign (and CMS_final) would add
+  // one, so the attributes are signed here.
+  if (CMS_signed_get_attr_count(si) != 3 || CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0 ||
+      CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1) < 0) {
+    throw Error("CMS: onverwachte ondertekende attributen");
+  }
+  const std::string signature = sign(signer.key.get(), signed_attributes_der(si));
+  check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), signature.data(), static_cast<int>(signature.size())),
+        "handtekening zetten");
+
+  // PAdES B-T: the signature-time-stamp over the signature value (RFC 3161 Appendix A).
+  const std::string token = tsa.timestamp(sto::sha256(signature));
+  check(CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data(),
+                                      static_cast<int>(token.size())),
+        "tijdstempel toevoegen");
+
+  unsigned char* der = nullptr;
+  const int n = i2d_CMS_ContentInfo(cms.get(), &der);
+  check(n, "coderen");
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
+  OPENSSL_free(der);
+  return out;
+}
+
+}  // namespace sto::detail

@@ -1,0 +1,17 @@
+// Private: the CMS SignedData of one PAdES signature.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sto/pki.h"
+
+namespace sto::detail {
+
+// A detached CMS SignedData (DER) over the document digest `sha256` (32 bytes), signed with
+// `signer`, carrying the signer's and the CA's certificate, with exactly the signed attributes
+// content-type, message-digest and signing-certificate-v2, and a timestamp token from `tsa`
+// over the signature value. Throws sto::Error.
+std::string cades_detached(std::string_view sha256, const SignerCredentials& signer, X509* ca, TimestampAuthority& tsa);
+
+}  // namespace sto::detail

@@ -1,0 +1,270 @@
+// The installation PKI: what `sto init` creates, the certificate of a signing act, and the two
+// timestamp authorities, judged by OpenSSL's API and by the `openssl` command line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/ts.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+
+#include <set>
+
+#include "run.h"
+#include "scratch.h"
+#include "sto/diagnostics.h"
+#include "sto/pki.h"
+
+namespace sto::test {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr std::time_t kNow = 1764000000;  // 2025-11-24 16:00:00 UTC
+
+using Pki = ScratchTest;
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return st.st_mode & 0777;
+}
+
+std::string name_entry(X509* cert, int nid) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  const int i = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (i < 0) return "";
+  unsigned char* utf8 = nullptr;
+  const int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+bool verifies(X509* cert, X509* ca, int purpose) {
+  std::unique_ptr<X509_STORE, ossl::Deleter<X509_STORE, X509_STORE_free>> store(X509_STORE_new());
+  std::unique_ptr<X509_STORE_CTX, ossl::Deleter<X509_STORE_CTX, X509_STORE_CTX_free>> ctx(X509_STORE_CTX_new());
+  X509_STORE_add_cert(store.get(), ca);
+  X509_STORE_CTX_init(ctx.get(), store.get(), cert, nullptr);
+  X509_STORE_CTX_set_purpose(ctx.get(), purpose);
+  return X509_verify_cert(ctx.get()) == 1;
+}
+
+const SignerIdentity kWho{"Łukasz Šimić-Doğan", "Directeur-bestuurder", "Stichting Ðorđe College", "12345678",
+                          "l.simic@example.nl"};
+
+TEST_F(Pki, CreatesCaAndTsaWithOwnerOnlyKeys) {
+  const auto pki = sto::Pki::create(dir_ / "pki", "");
+  for (const char* f : {"ca.pem", "tsa.pem"}) EXPECT_EQ(mode_of(dir_ / "pki" / f), 0644u) << f;
+  for (const char* f : {"ca.key", "tsa.key"}) EXPECT_EQ(mode_of(dir_ / "pki" / f), 0600u) << f;
+  // The fingerprint auditors compare is exactly what openssl prints.
+  const auto x = run_program(
+      {"/usr/bin/openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", (dir_ / "pki" / "ca.pem").string()});
+  EXPECT_EQ(x.out, "sha256 Fingerprint=" + pki.ca_fingerprint() + "\n");
+  EXPECT_EQ(pki.ca_fingerprint().size(), 95u);
+  // The CA is P-256 and self-signed; the TSA certificate chains to it for time stamping.
+  const auto ca_text =
+      run_program({"/usr/bin/openssl", "x509", "-noout", "-text", "-in", (dir_ / "pki/ca.pem").string()});
+  EXPECT_THAT(ca_text.out, HasSubstr("NIST CURVE: P-256"));
+  EXPECT_THAT(ca_text.out, HasSubstr("CA:TRUE, pathlen:0"));
+  const auto tsa = run_program({"/usr/bin/openssl", "verify", "-CAfile", (dir_ / "pki/ca.pem").string(), "-purpose",
+                                "timestampsign", (dir_ / "pki/tsa.pem").string()});
+  EXPECT_EQ(tsa.exit_code, 0) << tsa.out << tsa.err;
+  const auto tsa_text = run_program(
+      {"/usr/bin/openssl", "x509", "-noout", "-ext", "extendedKeyUsage", "-in", (dir_ / "pki/tsa.pem").string()});
+  EXPECT_THAT(tsa_text.out, HasSubstr("X509v3 Extended Key Usage: critical\n    Time Stamping"));
+}
+
+TEST_F(Pki, NeverReplacesAnExistingCa) {
+  const auto first = sto::Pki::create(dir_, "");
+  const std::string before = slurp(dir_ / "ca.key");
+  expect_error([&] { sto::Pki::create(dir_, ""); }, "wordt nooit vervangen");
+  EXPECT_EQ(slurp(dir_ / "ca.key"), before);
+  EXPECT_EQ(sto::Pki::load(dir_, "").ca_fingerprint(), first.ca_fingerprint());
+}
+
+TEST_F(Pki, EncryptedKeysNeedTheirPassphrase) {
+  const auto created = sto::Pki::create(dir_, "geheim wachtwoord");
+  EXPECT_THAT(slurp(dir_ / "ca.key"), HasSubstr("BEGIN ENCRYPTED PRIVATE KEY"));
+  EXPECT_THAT(slurp(dir_ / "tsa.key"), HasSubstr("BEGIN ENCRYPTED PRIVATE KEY"));
+  expect_error([&] { sto::Pki::load(dir_, ""); }, "geef het wachtwoord");
+  expect_error([&] { sto::Pki::load(dir_, "verkeerd"); }, "verkeerd wachtwoord");
+  EXPECT_EQ(sto::Pki::load(dir_, "geheim wachtwoord").ca_fingerprint(), created.ca_fingerprint());
+}
+
+TEST_F(Pki, RefusesAKeyThatDoesNotMatchItsCertificate) {
+  sto::Pki::create(dir_ / "a", "");
+  sto::Pki::create(dir_ / "b", "");
+  fs::copy_file(dir_ / "b/ca.key", dir_ / "a/ca.key", fs::copy_options::overwrite_existing);
+  expect_error([&] { sto::Pki::load(dir_ / "a", ""); }, "hoort niet bij ca.pem");
+}
+
+TEST_F(Pki, IssuesACertificateNamingTheTekenbevoegde) {
+  const auto pki = sto::Pki::create(dir_, "", kNow);
+  const auto creds = pki.issue(kWho, kNow);
+  X509* c = creds.certificate.get();
+  EXPECT_EQ(name_entry(c, NID_commonName), kWho.naam);
+  EXPECT_EQ(name_entry(c, NID_title), kWho.functie);
+  EXPECT_EQ(name_entry(c, NID_organizationName), kWho.partner);
+  EXPECT_EQ(name_entry(c, NID_organizationIdentifier), "NTRNL-12345678");
+  EXPECT_EQ(name_entry(c, NID_countryName), "NL");
+  // e-mail as rfc822Name
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(c, NID_subject_alt_name, nullptr, nullptr));
+  ASSERT_NE(names, nullptr);
+  ASSERT_EQ(sk_GENERAL_NAME_num(names), 1);
+  const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, 0);
+  ASSERT_EQ(gn->type, GEN_EMAIL);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.rfc822Name))), kWho.email);
+  GENERAL_NAMES_free(names);
+  // keyUsage digitalSignature + nonRepudiation only, no EKU (NSS would refuse most of them)
+  EXPECT_EQ(X509_get_key_usage(c), static_cast<std::uint32_t>(KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+  EXPECT_LT(X509_get_ext_by_NID(c, NID_ext_key_usage, -1), 0);
+  // 25 years from now, not before five minutes ago; chains to the CA for S/MIME signing (the
+  // usage NSS, and therefore pdfsig, checks)
+  int days = 0, seconds = 0;
+  ASSERT_EQ(ASN1_TIME_diff(&days, &seconds, X509_get0_notBefore(c), X509_get0_notAfter(c)), 1);
+  EXPECT_NEAR(days, 25 * 365.25, 1);
+  EXPECT_TRUE(verifies(c, pki.ca(), X509_PURPOSE_SMIME_SIGN));
+  EXPECT_EQ(X509_check_private_key(c, creds.key.get()), 1);
+  EXPECT_EQ(EVP_PKEY_get_bits(creds.key.get()), 256);
+}
+
+TEST_F(Pki, SerialsAreRandomAndKeysFresh) {
+  const auto pki = sto::Pki::create(dir_, "", kNow);
+  std::set<std::string> serials, keys;
+  for (int i = 0; i < 20; ++i) {
+    const auto creds = pki.issue(kWho, kNow);
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(creds.certificate.get());
+    EXPECT_EQ(ASN1_STRING_length(serial), 16);
+    serials.insert(to_hex({reinterpret_cast<const char*>(ASN1_STRING_get0_data(serial)),
+                           static_cast<std::size_t>(ASN1_STRING_length(serial))}));
+    unsigned char* der = nullptr;
+    const int n = i2d_PUBKEY(creds.key.get(), &der);
+    keys.insert(std::string(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
+    OPENSSL_free(der);
+  }
+  EXPECT_EQ(serials.size(), 20u);
+  EXPECT_EQ(keys.size(), 20u);
+}
+
+// The token of a local TSA: our imprint, the clock's time, a serial of its own, and it verifies
+// with the `openssl ts` command line against the CA.
+TEST_F(Pki, LocalTsaStampsTheDigestAtTheClocksTime) {
+  const auto pki = sto::Pki::create(dir_, "", kNow);
+  auto tsa = pki.local_tsa([] { return kNow + 42; });
+  const std::string data = "de handtekeningwaarde";
+  const std::string token = tsa->timestamp(sha256(data));
+  spill(dir_ / "token.der", token);
+  spill(dir_ / "data.bin", data);
+  const auto text = run_program(
+      {"/usr/bin/openssl", "ts", "-reply", "-token_in", "-in", (dir_ / "token.der").string(), "-token_out", "-text"});
+  EXPECT_THAT(text.out, HasSubstr("Time stamp: Nov 24 16:00:42 2025 GMT"));
+  EXPECT_THAT(text.out, HasSubstr("Hash Algorithm: sha256"));
+  const auto verify =
+      run_program({"/usr/bin/openssl", "ts", "-verify", "-token_in", "-in", (dir_ / "token.der").string(), "-data",
+                   (dir_ / "data.bin").string(), "-CAfile", (dir_ / "ca.pem").string()});
+  EXPECT_THAT(verify.out, HasSubstr("Verification: OK")) << verify.err;
+  EXPECT_NE(tsa->timestamp(sha256(data)), token);  // fresh serial and nonce every time
+  EXPECT_THROW(tsa->timestamp("too short"), Error);
+}
+
+// A real HTTP server on loopback answering RFC 3161 requests with `openssl ts -reply` (an
+// independent TSA implementation), or with a fixed status.
+class TsaHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  TsaHandler(fs::path dir, int status) : dir_(std::move(dir)), status_(status) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    std::string query;
+    Poco::StreamCopier::copyToString(request.stream(), query);
+    if (status_ != 200 || request.getContentType() != "application/timestamp-query") {
+      response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status_ != 200 ? status_ : 415));
+      response.send() << "nee";
+      return;
+    }
+    spill(dir_ / "query.tsq", query);
+    const auto r = run_program({"/usr/bin/openssl", "ts", "-reply", "-config", (dir_ / "tsa.cnf").string(),
+                                "-queryfile", (dir_ / "query.tsq").string(), "-out", (dir_ / "reply.tsr").string()});
+    response.setContentType("application/timestamp-reply");
+    response.send() << slurp(dir_ / "reply.tsr");
+    (void)r;
+  }
+
+ private:
+  fs::path dir_;
+  int status_;
+};
+
+class TsaFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  TsaFactory(fs::path dir, int status) : dir_(std::move(dir)), status_(status) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new TsaHandler(dir_, status_);
+  }
+
+ private:
+  fs::path dir_;
+  int status_;
+};
+
+struct LoopbackTsa {
+  LoopbackTsa(const fs::path& dir, int status)
+      : socket(Poco::Net::SocketAddress("127.0.0.1", 0)),
+        server(new TsaFactory(dir, status), socket, new Poco::Net::HTTPServerParams) {
+    spill(dir / "serial", "01\n");
+    spill(dir / "tsa.cnf", "[ tsa ]\ndefault_tsa = t\n[ t ]\nserial = " + (dir / "serial").string() +
+                               "\nsigner_cert = " + (dir / "tsa.pem").string() + "\ncerts = " +
+                               (dir / "ca.pem").string() + "\nsigner_key = " + (dir / "tsa.key").string() +
+                               "\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\n"
+                               "ess_cert_id_alg = sha256\naccuracy = secs:1\n");
+    server.start();
+  }
+  ~LoopbackTsa() { server.stop(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(socket.address().port()) + "/tsa"; }
+  Poco::Net::ServerSocket socket;
+  Poco::Net::HTTPServer server;
+};
+
+TEST_F(Pki, HttpTsaFetchesAndChecksAToken) {
+  const auto pki = sto::Pki::create(dir_, "", kNow);
+  LoopbackTsa server(dir_, 200);
+  auto tsa = http_tsa(server.url(), pki.ca_pem());
+  const std::string token = tsa->timestamp(sha256("x"));
+  spill(dir_ / "token.der", token);
+  spill(dir_ / "x", "x");
+  const auto verify =
+      run_program({"/usr/bin/openssl", "ts", "-verify", "-token_in", "-in", (dir_ / "token.der").string(), "-data",
+                   (dir_ / "x").string(), "-CAfile", (dir_ / "ca.pem").string()});
+  EXPECT_THAT(verify.out, HasSubstr("Verification: OK")) << verify.err;
+}
+
+TEST_F(Pki, HttpTsaRefusesAnUntrustedTokenAnErrorAndSilence) {
+  const auto pki = sto::Pki::create(dir_ / "ours", "", kNow);
+  const auto other = sto::Pki::create(dir_, "", kNow);  // the server signs with another CA's TSA
+  {
+    LoopbackTsa server(dir_, 200);
+    expect_error([&] { http_tsa(server.url(), pki.ca_pem())->timestamp(sha256("x")); }, "het tijdstempel klopt niet");
+  }
+  {
+    LoopbackTsa server(dir_, 503);
+    expect_error([&] { http_tsa(server.url(), other.ca_pem())->timestamp(sha256("x")); }, "503");
+  }
+  // Nothing listens on this port any more.
+  std::string url;
+  {
+    LoopbackTsa server(dir_, 200);
+    url = server.url();
+  }
+  expect_error([&] { http_tsa(url, other.ca_pem(), std::chrono::seconds(2))->timestamp(sha256("x")); },
+               "niet bereikbaar");
+  expect_error([&] { http_tsa("ftp://example.org/", other.ca_pem()); }, "alleen http");
+}
+
+}  // namespace
+}  // namespace sto::test
