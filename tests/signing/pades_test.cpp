@@ -9,13 +9,17 @@
 #include <qpdf/QPDFObjectHandle.hh>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include <unistd.h>
 
+#include "loopback_tsa.h"
 #include "run.h"
 #include "sample.h"
 #include "scratch.h"
@@ -31,7 +35,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const std::string kSource = STO_SOURCE_DIR;
-constexpr std::time_t kNow = 1764000000;  // 2025-11-24 16:00:00 UTC
+constexpr std::time_t kNow = 1764000000;     // 2025-11-24 16:00:00 UTC
+constexpr std::size_t kLocalReserve = 6144;  // signature_reserve() with the local TSA
 
 using Cms = std::unique_ptr<CMS_ContentInfo, ossl::Deleter<CMS_ContentInfo, CMS_ContentInfo_free>>;
 
@@ -222,9 +227,9 @@ TEST_F(Pades, ByteRangesCoverEverythingButTheirContents) {
     // The gap is exactly "<hex…>" and the second range ends where the revision ends.
     EXPECT_EQ(r.signed_pdf[static_cast<std::size_t>(s.byte_range[1])], '<');
     EXPECT_EQ(r.signed_pdf[static_cast<std::size_t>(s.byte_range[2]) - 1], '>');
-    EXPECT_EQ(s.byte_range[2] - s.byte_range[1], static_cast<long long>(2 * kSignatureReserve + 2));
+    EXPECT_EQ(s.byte_range[2] - s.byte_range[1], static_cast<long long>(2 * kLocalReserve + 2));
     EXPECT_EQ(static_cast<std::size_t>(s.byte_range[2] + s.byte_range[3]), rev.offset + rev.size);
-    EXPECT_EQ(s.contents.size(), kSignatureReserve);
+    EXPECT_EQ(s.contents.size(), kLocalReserve);
     // /M is the act's claimed time, UTC.
     const std::time_t t = kNow + 60 * static_cast<long>(i + 1);
     std::tm tm{};
@@ -541,8 +546,6 @@ TEST_F(Pades, AppearancesAreDrawnInsideTheirFields) {
   EXPECT_EQ(changed_outside, 0);
 }
 
-using PadesAct = ScratchTest;
-
 struct Small {
   Agreement agreement;
   std::string pdf;
@@ -564,48 +567,55 @@ std::vector<std::string> files_in(const fs::path& dir) {
   return out;
 }
 
+// The small sample (or `xml`) rendered, a PKI with its local TSA at kNow, a new chain in dir_/c.
+class PadesAct : public ScratchTest {
+ protected:
+  void prepare(const std::string& xml = klein()) {
+    s = small_contract(xml);
+    pki.emplace(sto::Pki::create(dir_ / "pki", "", kNow));
+    tsa = pki->local_tsa([] { return kNow; });
+    chain.emplace(SignedContract::create(dir_ / "c", s.pdf));
+  }
+  Small s;
+  std::optional<sto::Pki> pki;
+  std::unique_ptr<TimestampAuthority> tsa;
+  std::optional<SignedContract> chain;
+};
+
 TEST_F(PadesAct, RefusesAnUnknownOrAlreadySignedFieldAndWritesNothing) {
-  const Small s = small_contract(klein());
-  const auto pki = sto::Pki::create(dir_ / "pki", "", kNow);
-  auto tsa = pki.local_tsa([] { return kNow; });
-  auto chain = SignedContract::create(dir_ / "c", s.pdf);
+  prepare();
   const std::string id = s.fields.front().tekenbevoegde_id;
-  chain.sign(signing_act(s.agreement, id, kNow), pki, *tsa);
+  chain->sign(signing_act(s.agreement, id, kNow), *pki, *tsa);
   const auto before = files_in(dir_ / "c");
-  expect_error([&] { chain.sign(signing_act(s.agreement, id, kNow), pki, *tsa); }, "al ondertekend");
+  expect_error([&] { chain->sign(signing_act(s.agreement, id, kNow), *pki, *tsa); }, "al ondertekend");
   SigningAct unknown = signing_act(s.agreement, id, kNow);
   unknown.field = "s999";
-  expect_error([&] { chain.sign(unknown, pki, *tsa); }, "geen handtekeningveld s999");
+  expect_error([&] { chain->sign(unknown, *pki, *tsa); }, "geen handtekeningveld s999");
   EXPECT_EQ(files_in(dir_ / "c"), before);
-  EXPECT_EQ(chain.revisions(), 1);
-  EXPECT_EQ(chain.unsigned_fields().size(), s.fields.size() - 1);
+  EXPECT_EQ(chain->revisions(), 1);
+  EXPECT_EQ(chain->unsigned_fields().size(), s.fields.size() - 1);
 }
 
 // A CMS larger than the reserved room is an error, never truncated; nothing is written.
 TEST_F(PadesAct, RefusesASignatureThatDoesNotFit) {
-  const Small s = small_contract(klein());
-  const auto pki = sto::Pki::create(dir_ / "pki", "", kNow);
-  auto tsa = pki.local_tsa([] { return kNow; });
-  auto chain = SignedContract::create(dir_ / "c", s.pdf);
+  prepare();
   SigningAct act = signing_act(s.agreement, s.fields.front().tekenbevoegde_id, kNow);
   act.signer.functie = std::string(4000, 'x');  // a title of 4000 bytes in the certificate
-  expect_error([&] { chain.sign(act, pki, *tsa); }, "past niet");
+  expect_error([&] { chain->sign(act, *pki, *tsa); }, "past niet");
   EXPECT_EQ(files_in(dir_ / "c"), std::vector<std::string>{"0000.pdf"});
-  EXPECT_EQ(chain.revisions(), 0);
+  EXPECT_EQ(chain->revisions(), 0);
 }
 
-// A second object on the same chain (another process) sees the first one's revisions; two acts
-// racing for the same revision number cannot both land.
+// A second object on the same chain (another process) sees the first one's revisions.
 TEST_F(PadesAct, TwoWritersShareOneChain) {
-  const Small s = small_contract(klein());
-  const auto pki = sto::Pki::create(dir_ / "pki", "", kNow);
-  auto tsa = pki.local_tsa([] { return kNow; });
-  auto a = SignedContract::create(dir_ / "c", s.pdf);
+  prepare();
+  EXPECT_EQ(signature_reserve(*tsa), kLocalReserve);
+  SignedContract& a = *chain;
   auto b = SignedContract::open(dir_ / "c");
-  a.sign(signing_act(s.agreement, s.fields[0].tekenbevoegde_id, kNow), pki, *tsa);
-  b.sign(signing_act(s.agreement, s.fields[1].tekenbevoegde_id, kNow), pki, *tsa);  // reads a's first
+  a.sign(signing_act(s.agreement, s.fields[0].tekenbevoegde_id, kNow), *pki, *tsa);
+  b.sign(signing_act(s.agreement, s.fields[1].tekenbevoegde_id, kNow), *pki, *tsa);  // reads a's first
   EXPECT_EQ(b.revisions(), 2);
-  expect_error([&] { b.sign(signing_act(s.agreement, s.fields[0].tekenbevoegde_id, kNow), pki, *tsa); },
+  expect_error([&] { b.sign(signing_act(s.agreement, s.fields[0].tekenbevoegde_id, kNow), *pki, *tsa); },
                "al ondertekend");
   a.refresh();
   EXPECT_EQ(a.revisions(), 2);
@@ -617,15 +627,132 @@ TEST_F(PadesAct, TwoWritersShareOneChain) {
   EXPECT_EQ(c.unsigned_fields(), a.unsigned_fields());
 }
 
+// A TSA that lets something else happen while it is asked: the slowest step of an act.
+class InterruptingTsa : public TimestampAuthority {
+ public:
+  InterruptingTsa(TimestampAuthority& inner, std::function<void()> meanwhile)
+      : inner_(inner), meanwhile_(std::move(meanwhile)) {}
+  std::string timestamp(std::string_view digest) override {
+    if (meanwhile_) std::exchange(meanwhile_, nullptr)();
+    return inner_.timestamp(digest);
+  }
+  std::string certificate_pem() const override { return inner_.certificate_pem(); }
+  std::size_t token_room() const override { return inner_.token_room(); }
+
+ private:
+  TimestampAuthority& inner_;
+  std::function<void()> meanwhile_;
+};
+
+// Two acts racing for the same revision number: the second to finish writes nothing and says
+// so; after reading the winner's revision it signs as the next one.
+TEST_F(PadesAct, TwoActsRacingForOneRevisionCannotBothLand) {
+  prepare();
+  SignedContract& a = *chain;
+  auto b = SignedContract::open(dir_ / "c");
+  InterruptingTsa racing(*tsa,
+                         [&] { a.sign(signing_act(s.agreement, s.fields[0].tekenbevoegde_id, kNow), *pki, *tsa); });
+  const std::string b_act = s.fields[1].tekenbevoegde_id;
+  expect_error([&] { b.sign(signing_act(s.agreement, b_act, kNow), *pki, racing); }, "bestaat al");
+  EXPECT_EQ(files_in(dir_ / "c"), (std::vector<std::string>{"0000.pdf", "0001.rev"}));
+  EXPECT_EQ(b.revisions(), 0);
+  const Revision r = b.sign(signing_act(s.agreement, b_act, kNow), *pki, *tsa);
+  EXPECT_EQ(r.number, 2);
+  EXPECT_EQ(SignedContract::open(dir_ / "c").unsigned_fields().size(), s.fields.size() - 2);
+}
+
+// A damaged chain is refused by name, never read past or repaired: a truncated revision, a
+// revision after a missing one, a revision that does not continue its predecessor. A writer that
+// meets one keeps its last good state and signs nothing on top of it.
+TEST_F(PadesAct, RefusesABrokenChain) {
+  prepare();
+  auto other = SignedContract::open(dir_ / "c");
+  for (int i = 0; i < 3; ++i) chain->sign(signing_act(s.agreement, s.fields[i].tekenbevoegde_id, kNow), *pki, *tsa);
+  const std::string rev2 = slurp(dir_ / "c/0002.rev");
+  const std::string rev3 = slurp(dir_ / "c/0003.rev");
+
+  spill(dir_ / "c/0002.rev", rev2.substr(0, 300));  // cut short
+  expect_error([&] { SignedContract::open(dir_ / "c"); }, "0002.rev: revisie eindigt niet met %%EOF");
+  const std::string before = other.sha256();
+  expect_error([&] { other.refresh(); }, "0002.rev");
+  EXPECT_EQ(other.revisions(), 0);  // unchanged, not half-read
+  EXPECT_EQ(other.sha256(), before);
+  expect_error([&] { other.sign(signing_act(s.agreement, s.fields[4].tekenbevoegde_id, kNow), *pki, *tsa); },
+               "0002.rev");
+  EXPECT_FALSE(fs::exists(dir_ / "c/0004.rev"));
+
+  fs::remove(dir_ / "c/0002.rev");  // a gap: 0003 follows a missing 0002
+  expect_error([&] { SignedContract::open(dir_ / "c"); }, "0003.rev volgt op een ontbrekende revisie");
+
+  spill(dir_ / "c/0002.rev", rev3);  // in the wrong place: its offsets point past itself
+  fs::remove(dir_ / "c/0003.rev");
+  expect_error([&] { SignedContract::open(dir_ / "c"); }, "0002.rev: startxref wijst buiten de revisie");
+
+  std::string other_prev = rev2;  // a /Prev that skips revision 1 (an "incremental saving" trick)
+  const auto prev = other_prev.rfind("/Prev ") + 6;
+  other_prev[prev] = other_prev[prev] == '1' ? '2' : '1';
+  spill(dir_ / "c/0002.rev", other_prev);
+  expect_error([&] { SignedContract::open(dir_ / "c"); }, "0002.rev: /Prev sluit niet aan");
+
+  spill(dir_ / "c/0002.rev", rev2);
+  spill(dir_ / "c/0003.rev", rev3);
+  EXPECT_EQ(SignedContract::open(dir_ / "c").revisions(), 3);
+  other.refresh();
+  EXPECT_EQ(other.revisions(), 3);
+  EXPECT_EQ(other.sha256(), chain->sha256());
+}
+
+// Names as long as the agreement allows: the certificate and the appearance carry them whole.
+TEST_F(PadesAct, SignsLongNames) {
+  const std::string partner =
+      "Stichting Samenwerkingsverband Voortgezet Onderwijs Regio Zuid-Oost Brabant en Omstreken";
+  const std::string naam = "Maria Dolores Gonçalves-Van Den Heuvel-IJsselstein de la Croix";
+  std::string xml = edit(klein(), "naam=\"Jürgen Smeulders\"", "naam=\"" + naam + "\"");
+  prepare(xml);
+  for (const auto& f : s.fields) {
+    SigningAct act = signing_act(s.agreement, f.tekenbevoegde_id, kNow);
+    act.signer.partner = partner;  // longer than X.520's 64 characters
+    chain->sign(act, *pki, *tsa);
+  }
+  chain->write_pdf(dir_ / "signed.pdf");
+  const std::string out = pdfsig(nss_trusting(dir_ / "nss", dir_ / "pki/ca.pem"), dir_ / "signed.pdf");
+  EXPECT_EQ(count(out, "Signature is Valid."), static_cast<int>(s.fields.size()));
+  EXPECT_EQ(count(out, "Certificate is Trusted."), static_cast<int>(s.fields.size()));
+  EXPECT_THAT(out, HasSubstr("Signer Certificate Common Name: " + naam));
+}
+
+// An external TSA with RSA-4096 keys (a CMS of about 5.4 KB), asked over real HTTP by `sto sign
+// --tsa`: the signature gets the larger room reserved for external TSAs, pdfsig finds it valid,
+// and the revision stays under 24 KiB.
+TEST_F(PadesAct, SignsWithAnExternalTsaOverHttp) {
+  make_rsa_tsa(dir_ / "extern");
+  LoopbackTsa server(dir_ / "extern", 200);
+  ASSERT_EQ(run_program({STO_BINARY, "init", "--home", (dir_ / "ws").string()}).exit_code, 0);
+  const auto r = run_program({STO_BINARY, "sign", kSource + "/samples/regio-klein-8.xml", "--contract",
+                              (dir_ / "c").string(), "--all", "--home", (dir_ / "ws").string(), "--tsa", server.url(),
+                              "--tsa-cert", (dir_ / "extern/ca.pem").string(), "-o", (dir_ / "signed.pdf").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(server.targets().size(), 9u);
+  const std::string out = pdfsig(nss_trusting(dir_ / "nss", dir_ / "ws/pki/ca.pem"), dir_ / "signed.pdf");
+  EXPECT_EQ(count(out, "Signature is Valid."), 9);
+  EXPECT_EQ(count(out, "Certificate is Trusted."), 9);
+  const auto sigs = signatures_in(slurp(dir_ / "signed.pdf"));
+  ASSERT_EQ(sigs.size(), 9u);
+  const Cms cms = cms_of(sigs[0]);
+  unsigned char* der = nullptr;
+  const int n = i2d_CMS_ContentInfo(cms.get(), &der);
+  OPENSSL_free(der);
+  EXPECT_GT(n, 5000) << "an RSA token with its chain";
+  EXPECT_EQ(sigs[0].contents.size(), 4096u + 6144u);  // the room for an external TSA
+  EXPECT_LT(fs::file_size(dir_ / "c/0001.rev"), 24u * 1024);
+}
+
 // The appearance shows the name exactly as written, whatever its script (within the font).
 TEST_F(PadesAct, NamesOutsideLatin1AreSignedAndShown) {
   const std::string naam = "Łukasz Šimić-Doğan Ðorđe";
-  const Small s = small_contract(edit(klein(), "naam=\"Jürgen Smeulders\"", "naam=\"" + naam + "\""));
-  const auto pki = sto::Pki::create(dir_ / "pki", "", kNow);
-  auto tsa = pki.local_tsa([] { return kNow; });
-  auto chain = SignedContract::create(dir_ / "c", s.pdf);
-  for (const auto& f : s.fields) chain.sign(signing_act(s.agreement, f.tekenbevoegde_id, kNow), pki, *tsa);
-  chain.write_pdf(dir_ / "signed.pdf");
+  prepare(edit(klein(), "naam=\"Jürgen Smeulders\"", "naam=\"" + naam + "\""));
+  for (const auto& f : s.fields) chain->sign(signing_act(s.agreement, f.tekenbevoegde_id, kNow), *pki, *tsa);
+  chain->write_pdf(dir_ / "signed.pdf");
   const auto nss = nss_trusting(dir_ / "nss", dir_ / "pki/ca.pem");
   const std::string out = pdfsig(nss, dir_ / "signed.pdf");
   EXPECT_EQ(count(out, "Signature is Valid."), static_cast<int>(s.fields.size()));
@@ -646,6 +773,8 @@ TEST_F(PadesAct, NamesOutsideLatin1AreSignedAndShown) {
 
 TEST_F(PadesAct, RefusesAPdfWithoutSignatureFields) {
   expect_error([&] { SignedContract::create(dir_ / "c", "%PDF-1.7\nnot really\n"); }, "PDF lezen mislukt");
+  ASSERT_EQ(run_program({"/usr/bin/qpdf", "--empty", (dir_ / "empty.pdf").string()}).exit_code, 0);
+  expect_error([&] { SignedContract::create(dir_ / "c", slurp(dir_ / "empty.pdf")); }, "zonder handtekeningvelden");
   EXPECT_FALSE(fs::exists(dir_ / "c" / "0000.pdf"));
   expect_error([&] { SignedContract::open(dir_ / "nothing"); }, "0000.pdf ontbreekt");
 }

@@ -36,14 +36,13 @@ class Fd {
   int fd_;
 };
 
-// Durability of a rename or link; best effort.
-void sync_directory(const std::filesystem::path& path) {
+}  // namespace
+
+void sync_parent_directory(const std::filesystem::path& path) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   Fd directory(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
   if (directory.get() >= 0) ::fsync(directory.get());
 }
-
-}  // namespace
 
 StagedFile::StagedFile(std::filesystem::path path, std::string_view bytes, Access access) : path_(std::move(path)) {
   const std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
@@ -84,7 +83,7 @@ void StagedFile::commit() {
     fail("hernoemen", path_, error);
   }
   temp_.clear();
-  sync_directory(path_);
+  sync_parent_directory(path_);
 }
 
 void StagedFile::commit_new() {
@@ -98,7 +97,7 @@ void StagedFile::commit_new() {
     if (error == EEXIST) throw Error(path_.string() + " bestaat al en wordt niet vervangen");
     fail("vastleggen", path_, error);
   }
-  sync_directory(path_);
+  sync_parent_directory(path_);
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {

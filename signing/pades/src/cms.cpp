@@ -59,18 +59,23 @@ std::string sign(EVP_PKEY* key, const std::string& data) {
   return signature;
 }
 
-}  // namespace
+std::string der_of(CMS_ContentInfo* cms) {
+  unsigned char* der = nullptr;
+  const int n = i2d_CMS_ContentInfo(cms, &der);
+  check(n, "coderen");
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
+  OPENSSL_free(der);
+  return out;
+}
 
-std::string cades_detached(std::string_view sha256, const SignerCredentials& signer, X509* ca,
-                           TimestampAuthority& tsa) {
-  if (sha256.size() != 32) throw Error("CMS: de samenvatting moet 32 bytes zijn");
+// The SignedData with its signature value, not yet timestamped.
+std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* certificate, X509* ca) {
   constexpr unsigned kFlags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
   Cms cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kFlags));
   if (!cms) throw_openssl_error("CMS: SignedData maken mislukt");
-  CMS_SignerInfo* si = CMS_add1_signer(cms.get(), signer.certificate.get(), signer.key.get(), EVP_sha256(), kFlags);
+  CMS_SignerInfo* si = CMS_add1_signer(cms.get(), certificate, key, EVP_sha256(), kFlags);
   if (si == nullptr) throw_openssl_error("CMS: ondertekenaar toevoegen mislukt");
   check(CMS_add1_cert(cms.get(), ca), "CA-certificaat toevoegen");  // the chain, for offline verifiers
-
   check(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
         "content-type");
   check(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, sha256.data(),
@@ -80,7 +85,7 @@ std::string cades_detached(std::string_view sha256, const SignerCredentials& sig
   // binds the signature to this certificate (EN 319 142-1 §6.3 requires it). Built with the
   // public ESS API: CMS_add1_signing_cert_v2 is not exported by OpenSSL 3.0.
   {
-    SigningCertificate ess(OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), signer.certificate.get(), nullptr, 1));
+    SigningCertificate ess(OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), certificate, nullptr, 1));
     unsigned char* der = nullptr;
     const int n = ess ? i2d_ESS_SIGNING_CERT_V2(ess.get(), &der) : 0;
     check(n, "signing-certificate-v2");
@@ -94,22 +99,34 @@ std::string cades_detached(std::string_view sha256, const SignerCredentials& sig
       CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1) < 0) {
     throw Error("CMS: onverwachte ondertekende attributen");
   }
-  const std::string signature = sign(signer.key.get(), signed_attributes_der(si));
+  const std::string signature = sign(key, signed_attributes_der(si));
   check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), signature.data(), static_cast<int>(signature.size())),
         "handtekening zetten");
+  return der_of(cms.get());
+}
 
+}  // namespace
+
+std::string cades_detached(std::string_view sha256, ossl::Key key, X509* certificate, X509* ca,
+                           TimestampAuthority& tsa) {
+  if (sha256.size() != 32) throw Error("CMS: de samenvatting moet 32 bytes zijn");
+  // The SignerInfo holds a reference to the key until it is freed, so the signed CMS is encoded,
+  // freed with the key, and read back (now without any key) to receive the timestamp.
+  const std::string unstamped = signed_without_token(sha256, key.get(), certificate, ca);
+  key.reset();
+  const auto* p = reinterpret_cast<const unsigned char*>(unstamped.data());
+  Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(unstamped.size())));
+  if (!cms) throw_openssl_error("CMS: teruglezen mislukt");
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0);
+  const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
+  const std::string signature(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                              static_cast<std::size_t>(ASN1_STRING_length(value)));
   // PAdES B-T: the signature-time-stamp over the signature value (RFC 3161 Appendix A).
   const std::string token = tsa.timestamp(sto::sha256(signature));
   check(CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data(),
                                       static_cast<int>(token.size())),
         "tijdstempel toevoegen");
-
-  unsigned char* der = nullptr;
-  const int n = i2d_CMS_ContentInfo(cms.get(), &der);
-  check(n, "coderen");
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
-  OPENSSL_free(der);
-  return out;
+  return der_of(cms.get());
 }
 
 }  // namespace sto::detail

@@ -8,10 +8,12 @@
 
 namespace sto::detail {
 
-// A detached CMS SignedData (DER) over the document digest `sha256` (32 bytes), signed with
-// `signer`, carrying the signer's and the CA's certificate, with exactly the signed attributes
+// A detached CMS SignedData (DER) over the document digest `sha256` (32 bytes), signed with `key`
+// for `certificate`, carrying that and the CA's certificate, with exactly the signed attributes
 // content-type, message-digest and signing-certificate-v2, and a timestamp token from `tsa`
-// over the signature value. Throws sto::Error.
-std::string cades_detached(std::string_view sha256, const SignerCredentials& signer, X509* ca, TimestampAuthority& tsa);
+// over the signature value. The key is freed as soon as the signature value exists, before the
+// TSA is asked (an external one can take seconds). Throws sto::Error.
+std::string cades_detached(std::string_view sha256, ossl::Key key, X509* certificate, X509* ca,
+                           TimestampAuthority& tsa);
 
 }  // namespace sto::detail

@@ -3,6 +3,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <array>
 
 #include "handles.h"
@@ -15,7 +19,6 @@ namespace sto {
 namespace {
 
 constexpr long kYear = 365L * 24 * 60 * 60 + 6 * 60 * 60;  // a Julian year: leap days included
-constexpr std::array<const char*, 4> kFiles{"ca.pem", "ca.key", "tsa.pem", "tsa.key"};
 
 ossl::Key new_key() {
   ossl::Key key(EVP_EC_gen("P-256"));
@@ -25,7 +28,11 @@ ossl::Key new_key() {
 
 void add_name(X509_NAME* name, const char* field, const std::string& value) {
   if (value.empty()) return;
-  if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
+  // UTF8String as given. MBSTRING_UTF8 would apply X.520's upper bounds (64 characters for CN and
+  // O), and the agreement allows names of 200: the certificate must name the partner in full.
+  // The country is a PrintableString (RFC 5280 §4.1.2.4).
+  const int type = std::string_view(field) == "C" ? V_ASN1_PRINTABLESTRING : V_ASN1_UTF8STRING;
+  if (X509_NAME_add_entry_by_txt(name, field, type, reinterpret_cast<const unsigned char*>(value.data()),
                                  static_cast<int>(value.size()), -1, 0) != 1) {
     throw_openssl_error(std::string("naamveld ") + field + " zetten mislukt");
   }
@@ -96,6 +103,34 @@ ossl::Key read_key(const std::filesystem::path& path, const std::string& passphr
   return key;
 }
 
+struct NewFile {
+  const char* name;
+  std::string bytes;
+  Access access;
+};
+
+// The files go into a private directory (0700) beside `dir`, which then takes its name in one
+// step that never replaces: a crash leaves no half-made PKI, and of two `sto init` at once
+// exactly one wins; the other fails and leaves nothing.
+void publish(const std::filesystem::path& dir, const std::vector<NewFile>& files) {
+  const std::filesystem::path parent = dir.has_parent_path() ? dir.parent_path() : std::filesystem::path(".");
+  std::filesystem::create_directories(parent);
+  std::string temp = (parent / ("." + dir.filename().string() + ".XXXXXX")).string();
+  if (::mkdtemp(temp.data()) == nullptr) throw Error("kan geen map maken naast " + dir.string());
+  try {
+    for (const auto& f : files) StagedFile(std::filesystem::path(temp) / f.name, f.bytes, f.access).commit();
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec)) std::filesystem::remove(dir, ec);
+    if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0) {
+      throw Error(dir.string() + " bestaat al: een bestaande CA wordt nooit vervangen");
+    }
+  } catch (...) {
+    std::filesystem::remove_all(temp);
+    throw;
+  }
+  sync_parent_directory(dir);
+}
+
 std::time_t not_after_of(X509* cert) {
   struct tm t {};
   if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &t) != 1) throw_openssl_error("geldigheid lezen mislukt");
@@ -110,10 +145,9 @@ Pki& Pki::operator=(Pki&&) noexcept = default;
 Pki::~Pki() = default;
 
 Pki Pki::create(const std::filesystem::path& dir, const std::string& passphrase, std::time_t now) {
-  for (const char* file : kFiles) {
-    if (std::filesystem::exists(dir / file)) {
-      throw Error((dir / file).string() + " bestaat al: een bestaande CA wordt nooit vervangen");
-    }
+  std::error_code ec;
+  if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir, ec)) {
+    throw Error(dir.string() + " bestaat al en is niet leeg: een bestaande CA wordt nooit vervangen");
   }
   auto s = std::make_unique<State>();
   // A random tag in the names: two installations never share a subject, which NSS and other
@@ -148,14 +182,10 @@ Pki Pki::create(const std::filesystem::path& dir, const std::string& passphrase,
   add_extension(s->tsa.get(), s->ca.get(), NID_authority_key_identifier, "keyid:always");
   sign_certificate(s->tsa.get(), s->ca_key.get());
 
-  std::filesystem::create_directories(dir);
-  // Staged together, committed together: a failure leaves no half-made PKI behind.
-  std::vector<StagedFile> files;
-  files.emplace_back(dir / "ca.pem", certificate_pem(s->ca.get()));
-  files.emplace_back(dir / "ca.key", key_pem(s->ca_key.get(), passphrase), Access::owner_only);
-  files.emplace_back(dir / "tsa.pem", certificate_pem(s->tsa.get()));
-  files.emplace_back(dir / "tsa.key", key_pem(s->tsa_key.get(), passphrase), Access::owner_only);
-  for (auto& file : files) file.commit();
+  publish(dir, {{"ca.pem", certificate_pem(s->ca.get()), Access::shared},
+                {"ca.key", key_pem(s->ca_key.get(), passphrase), Access::owner_only},
+                {"tsa.pem", certificate_pem(s->tsa.get()), Access::shared},
+                {"tsa.key", key_pem(s->tsa_key.get(), passphrase), Access::owner_only}});
   return Pki(std::move(s));
 }
 

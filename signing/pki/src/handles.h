@@ -36,7 +36,7 @@ std::string bio_text(BIO* bio);
 
 ossl::Certificate read_certificate(std::string_view pem, const std::string& what);
 
-// A positive serial number of 127 random bits, 16 bytes long.
+// A positive serial number of 128 random bits.
 Integer random_serial();
 
 // RFC 3161 from the requester's side (tsa.cpp): a request over `sha256` with a fresh nonce, and

@@ -45,6 +45,7 @@ class HttpTsa final : public TimestampAuthority {
   }
 
   std::string certificate_pem() const override { return trusted_pem_; }
+  std::size_t token_room() const override { return 6144; }
 
  private:
   std::string post(const std::string& body) const {
@@ -59,8 +60,9 @@ class HttpTsa final : public TimestampAuthority {
         session = std::make_unique<Poco::Net::HTTPClientSession>(uri_.getHost(), uri_.getPort());
       }
       session->setTimeout(Poco::Timespan(static_cast<long>(timeout_.count()), 0));
-      Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri_.getPathAndQuery(),
-                                     Poco::Net::HTTPMessage::HTTP_1_1);
+      // Public TSAs are often given as "http://host" alone; the request target is then "/".
+      const std::string target = uri_.getPathAndQuery().empty() ? "/" : uri_.getPathAndQuery();
+      Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, target, Poco::Net::HTTPMessage::HTTP_1_1);
       request.setContentType("application/timestamp-query");  // RFC 3161 §3.4
       request.setContentLength(static_cast<std::streamsize>(body.size()));
       session->sendRequest(request) << body;

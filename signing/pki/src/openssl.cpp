@@ -78,8 +78,8 @@ ossl::Certificate read_certificate(std::string_view pem, const std::string& what
 Integer random_serial() {
   std::array<unsigned char, 16> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) throw_openssl_error("toevalsgetal mislukt");
-  bytes[0] &= 0x7F;  // positive; 127 random bits make a collision (which NSS punishes) negligible
-  bytes[0] |= 0x40;  // and always 16 bytes long
+  // 128 random bits (a DER INTEGER of up to 17 bytes; RFC 5280 allows 20): a collision, which NSS
+  // punishes by verifying against the wrong certificate, is negligible.
   Bignum bn(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
   Integer serial(bn ? BN_to_ASN1_INTEGER(bn.get(), nullptr) : nullptr);
   if (!serial) throw_openssl_error("serienummer maken mislukt");

@@ -47,6 +47,8 @@ std::string check_response(TS_REQ* request, TS_RESP* response, X509* trusted) {
   TsVerify verify(TS_REQ_to_TS_VERIFY_CTX(request, nullptr));
   Store store(X509_STORE_new());
   if (!verify || !store || X509_STORE_add_cert(store.get(), trusted) != 1) throw_openssl_error("tijdstempelcontrole");
+  // The trusted certificate may be the TSA's own (an external TSA) or its CA (ours).
+  X509_STORE_set_flags(store.get(), X509_V_FLAG_PARTIAL_CHAIN);
   TS_VERIFY_CTX_set_store(verify.get(), store.release());  // takes ownership (OpenSSL 3.0)
   TS_VERIFY_CTX_add_flags(verify.get(), TS_VFY_SIGNATURE);
   if (TS_RESP_verify_response(verify.get(), response) != 1) throw_openssl_error("het tijdstempel klopt niet");
@@ -83,9 +85,18 @@ class LocalTsa final : public TimestampAuthority {
                     TS_RESP_CTX_set_accuracy(c, 1, 0, 0) == 1 && TS_RESP_CTX_set_certs(c, chain) == 1;  // copies
     sk_X509_free(chain);
     if (!ok) throw_openssl_error("tijdstempeldienst instellen mislukt");
-    // The default serial callback returns 1 every time; tokens must have unique serials.
+    // The default serial callback returns 1 every time; tokens must have unique serials. No
+    // exception may cross OpenSSL's C frames: a failure is a null serial, which OpenSSL reports.
     TS_RESP_CTX_set_serial_cb(
-        c, [](TS_RESP_CTX*, void*) { return detail::random_serial().release(); }, nullptr);
+        c,
+        [](TS_RESP_CTX*, void*) noexcept -> ASN1_INTEGER* {
+          try {
+            return detail::random_serial().release();
+          } catch (...) {
+            return nullptr;
+          }
+        },
+        nullptr);
     TS_RESP_CTX_set_time_cb(c, &LocalTsa::time, this);
   }
 
@@ -100,12 +111,17 @@ class LocalTsa final : public TimestampAuthority {
   }
 
   std::string certificate_pem() const override { return sto::certificate_pem(pki_.tsa.get()); }
+  std::size_t token_room() const override { return 2048; }
 
  private:
-  static int time(TS_RESP_CTX*, void* self, long* seconds, long* microseconds) {
-    *seconds = static_cast<long>(static_cast<LocalTsa*>(self)->clock_());
-    *microseconds = 0;
-    return 1;
+  static int time(TS_RESP_CTX*, void* self, long* seconds, long* microseconds) noexcept {
+    try {
+      *seconds = static_cast<long>(static_cast<LocalTsa*>(self)->clock_());
+      *microseconds = 0;
+      return 1;
+    } catch (...) {
+      return 0;  // OpenSSL then refuses the request
+    }
   }
 
   const Pki::State& pki_;

@@ -35,6 +35,9 @@ class StagedFile {
   std::string temp_;  // empty once committed or moved from
 };
 
+// Makes a rename or link of `path` durable: fsyncs the directory holding it (best effort).
+void sync_parent_directory(const std::filesystem::path& path);
+
 // The whole content of a file. Throws sto::Error naming the path when it cannot be read.
 std::string read_whole_file(const std::filesystem::path& path);
 

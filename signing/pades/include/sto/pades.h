@@ -21,8 +21,9 @@
 // longer, never a partial revision.
 //
 // Cost: SignedContract keeps the SHA-256 state of everything written so far and what it needs
-// of the PDF's structure, so a signing act hashes and writes only its own revision; it does not
-// re-read, re-parse or re-hash the file. Opening a chain reads it once.
+// of the PDF's structure, so a signing act hashes and writes only its own revision, and reading
+// another writer's revisions costs only theirs; nothing re-reads, re-parses or re-hashes the
+// file. Opening a chain reads it once.
 #pragma once
 
 #include <ctime>
@@ -63,10 +64,11 @@ struct Revision {
   std::size_t cms_size = 0;        // DER bytes of the CMS inside the reserved /Contents
 };
 
-// The reserved room for the CMS, in bytes (written as twice as many hex digits). A CMS that does
-// not fit is an error, never truncated: about 3 KB are used with the local TSA; external TSAs
-// that embed long chains need more.
-inline constexpr std::size_t kSignatureReserve = 6144;
+// The room reserved for a signature's CMS, in bytes (written as twice as many hex digits): 4 KiB
+// for the certificates and attributes plus what the TSA's tokens may need (TimestampAuthority::
+// token_room). 6 KiB with the local TSA, of which about 3.2 KB are used; 10 KiB with an external
+// one. A CMS that does not fit is an error, never truncated.
+std::size_t signature_reserve(const TimestampAuthority& tsa);
 
 class SignedContract {
  public:
@@ -74,7 +76,10 @@ class SignedContract {
   // contract (pipeline/render). Checks that it has empty signature fields. Throws sto::Error.
   static SignedContract create(const std::filesystem::path& dir, std::string_view revision0);
 
-  // Reads the chain in `dir`: every file once. Throws sto::Error when it is missing or broken.
+  // Reads the chain in `dir`: every file once. Each revision must continue the one before (its
+  // /Prev, its xref within itself, ending in %%EOF) and fill exactly one empty field; no revision
+  // may follow a missing one; and qpdf, reading the whole file without recovery, must agree.
+  // Throws sto::Error naming the file when it is missing or broken.
   static SignedContract open(const std::filesystem::path& dir);
 
   SignedContract(SignedContract&&) noexcept;
@@ -88,7 +93,8 @@ class SignedContract {
   // signing acts on one contract are serialised by the caller.
   Revision sign(const SigningAct& act, const Pki& pki, TimestampAuthority& tsa);
 
-  // Revisions on disk that this object has not seen yet (another process signed): read them.
+  // Revisions on disk that this object has not seen yet (another process signed): read them,
+  // checked as open() does, at the cost of their own bytes only. On error nothing changes.
   void refresh();
 
   int revisions() const;                    // signatures so far

@@ -3,7 +3,8 @@
 //
 // `sto init` creates both once (Pki::create); every signing act then asks the CA for a key pair
 // and a certificate naming the tekenbevoegde (Pki::issue), signs, and lets the key go. The key
-// exists only in memory, for the milliseconds of the act: nobody, not even the installation,
+// exists only in memory, and only until the signature value is computed (before the TSA is
+// asked, which may take seconds when it is external): nobody, not even the installation,
 // can sign with it again. Auditors trust the CA by its SHA-256 fingerprint.
 //
 // Validity periods, chosen because verification happens years later:
@@ -72,16 +73,21 @@ class TimestampAuthority {
   virtual std::string timestamp(std::string_view sha256) = 0;
   // The TSA certificate tokens are checked against (PEM).
   virtual std::string certificate_pem() const = 0;
+  // Bytes a token of this TSA may take inside a signature: sizes the signature's reserved room.
+  // The local TSA's tokens are about 1.5 KB; external ones with RSA keys and chains reach 5–6 KB.
+  virtual std::size_t token_room() const = 0;
 };
 
 // The CA and the TSA of one installation, as files in one directory:
-//   ca.pem  ca.key (mode 0600)  tsa.pem  tsa.key (mode 0600)
+//   ca.pem  ca.key (mode 0600)  tsa.pem  tsa.key (mode 0600), in a directory of mode 0700
 // Keys are PKCS#8; encrypted with AES-256 (PBKDF2) when a passphrase is given.
 class Pki {
  public:
   // Creates a new CA (ECDSA P-256, self-signed) and a TSA certificate issued by it (critical
-  // extendedKeyUsage timeStamping) in `dir`, which is created if needed. Refuses (sto::Error)
-  // when `dir` already holds any of the four files: a CA is never replaced by accident.
+  // extendedKeyUsage timeStamping) as the directory `dir`, which must not exist or be empty. The
+  // four files are written into a private directory beside it, which then takes the name `dir`
+  // without ever replacing one: a crash leaves no half-made PKI, and of two concurrent creates
+  // exactly one succeeds. Throws sto::Error otherwise: a CA is never replaced by accident.
   static Pki create(const std::filesystem::path& dir, const std::string& passphrase, std::time_t now = system_time());
 
   // Loads the four files. Throws sto::Error when one is missing or unreadable, when the
@@ -99,7 +105,7 @@ class Pki {
   // "AB:CD:…": SHA-256 over the CA certificate's DER, as `openssl x509 -fingerprint -sha256` prints it.
   std::string ca_fingerprint() const;
 
-  // A fresh P-256 key pair and a certificate for `who`: random 127-bit serial, valid from five
+  // A fresh P-256 key pair and a certificate for `who`: random 128-bit serial, valid from five
   // minutes before `now` (clock skew) for 25 years, keyUsage digitalSignature + nonRepudiation,
   // no extendedKeyUsage (NSS refuses document signing under most EKUs). Throws sto::Error.
   SignerCredentials issue(const SignerIdentity& who, std::time_t now) const;
