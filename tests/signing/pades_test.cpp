@@ -684,15 +684,62 @@ TEST_F(PadesAct, RefusesABrokenChain) {
   fs::remove(dir_ / "c/0002.rev");  // a gap: 0003 follows a missing 0002
   expect_error([&] { SignedContract::open(dir_ / "c"); }, "0003.rev volgt op een ontbrekende revisie");
 
-  spill(dir_ / "c/0002.rev", rev3);  // in the wrong place: its offsets point past itself
   fs::remove(dir_ / "c/0003.rev");
-  expect_error([&] { SignedContract::open(dir_ / "c"); }, "0002.rev: startxref wijst buiten de revisie");
-
-  std::string other_prev = rev2;  // a /Prev that skips revision 1 (an "incremental saving" trick)
-  const auto prev = other_prev.rfind("/Prev ") + 6;
-  other_prev[prev] = other_prev[prev] == '1' ? '2' : '1';
-  spill(dir_ / "c/0002.rev", other_prev);
+  spill(dir_ / "c/0002.rev", rev3);  // in the wrong place: it continues another revision
   expect_error([&] { SignedContract::open(dir_ / "c"); }, "0002.rev: /Prev sluit niet aan");
+
+  // Revisions that sign a field and do something else too (pdf-insecurity.org's incremental
+  // saving and shadow attacks), each made from the real revision 2 by one edit.
+  const auto at = [&](std::string_view needle) {
+    const auto p = rev2.rfind(needle);
+    EXPECT_NE(p, std::string::npos) << needle;
+    return p;
+  };
+  const std::size_t trailer = at("trailer\n");
+  ASSERT_EQ(trailer, rev2.find("trailer\n"));
+  const std::string root = rev2.substr(at("/Root ") + 6, rev2.find(' ', at("/Root ") + 6) - at("/Root ") - 6);
+  const std::string some_offset = rev2.substr(at(" 00000 n \n") - 10, 10);
+  struct Attack {
+    const char* what;
+    std::string bytes;
+    const char* refused_with;
+  };
+  const auto replaced = [&](std::size_t pos, std::size_t n, const std::string& by) {
+    std::string r = rev2;
+    r.replace(pos, n, by);
+    return r;
+  };
+  // An unlisted object between the last object and the xref, with startxref and the /ByteRange's
+  // last length moved to match.
+  const auto hidden_object = [&] {
+    const std::string extra = "99 0 obj\n(x)\nendobj\n";
+    std::string r = replaced(at("xref\n0 1"), 0, extra);
+    const auto add = [&](std::size_t number, char until) {
+      const std::size_t end = r.find(until, number);
+      r.replace(number, end - number, std::to_string(std::stoul(r.substr(number, end - number)) + extra.size()));
+    };
+    add(r.rfind("startxref\n") + 10, '\n');
+    add(r.rfind(' ', r.find(']', r.find("/ByteRange ["))) + 1, ']');
+    return r;
+  };
+  const std::vector<Attack> attacks = {
+      {"an xref stream beside the table", replaced(at(" /Prev "), 0, " /XRefStm 12"), "ongeldige trailer"},
+      {"a second /Prev", replaced(at(" >>\nstartxref"), 0, " /Prev 9"), "ongeldige trailer"},
+      {"a /Prev inside another key", replaced(at(" /Prev "), 0, " /X << /Prev 9 >>"), "ongeldige trailer"},
+      {"a new /Root", replaced(at("/Root ") + 6, root.size(), std::to_string(std::stoi(root) + 1)),
+       "wijzigt /Root, /Info of /ID"},
+      {"an existing object overridden", replaced(trailer, 0, root + " 1\n" + some_offset + " 00000 n \n"),
+       "dat geen leeg handtekeningveld is"},
+      {"an object freed", replaced(trailer, 0, root + " 1\n0000000000 00001 f \n"), "ongeldige xref-regel"},
+      {"the field changed beyond /V and /AP", replaced(at("/F 4"), 4, "/F 6"), "wijzigt meer dan /V en /AP"},
+      {"an object hidden after another", hidden_object(), "staat niet precies op zijn xref-plaats"},
+  };
+  for (const Attack& attack : attacks) {
+    SCOPED_TRACE(attack.what);
+    ASSERT_NE(attack.bytes, rev2);
+    spill(dir_ / "c/0002.rev", attack.bytes);
+    expect_error([&] { SignedContract::open(dir_ / "c"); }, attack.refused_with);
+  }
 
   spill(dir_ / "c/0002.rev", rev2);
   spill(dir_ / "c/0003.rev", rev3);

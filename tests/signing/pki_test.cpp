@@ -85,6 +85,18 @@ TEST_F(Pki, NeverReplacesAnExistingCa) {
   EXPECT_EQ(sto::Pki::load(dir_, "").ca_fingerprint(), first.ca_fingerprint());
 }
 
+// A workspace whose pki/ is a symbolic link to an empty directory, or a path with a trailing
+// slash: the CA lands in the directory meant.
+TEST_F(Pki, CreatesThroughASymlinkAndATrailingSlash) {
+  fs::create_directories(dir_ / "elders");
+  fs::create_directory_symlink(dir_ / "elders", dir_ / "link");
+  const auto linked = sto::Pki::create(dir_ / "link", "");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link"));
+  EXPECT_EQ(sto::Pki::load(dir_ / "elders", "").ca_fingerprint(), linked.ca_fingerprint());
+  const auto slash = sto::Pki::create((dir_ / "x").string() + "/", "");
+  EXPECT_EQ(sto::Pki::load(dir_ / "x", "").ca_fingerprint(), slash.ca_fingerprint());
+}
+
 // Two `sto init` at once: exactly one CA results, and it is the one the winner reports.
 TEST_F(Pki, ConcurrentCreatesMakeOneCa) {
   for (int round = 0; round < 10; ++round) {

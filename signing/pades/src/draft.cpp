@@ -22,12 +22,6 @@ std::string pdf_date(std::time_t time) {
   return text.data();
 }
 
-std::string upper_hex(std::string_view bytes) {
-  std::string h = to_hex(bytes);
-  std::transform(h.begin(), h.end(), h.begin(), [](char c) { return static_cast<char>(std::toupper(c)); });
-  return h;
-}
-
 // pyHanko, PDFBox and iText all reserve a space-padded "[0 0 0 0]" and overwrite it in place;
 // four numbers below 10^10 always fit.
 constexpr std::size_t kByteRangeWidth = 48;
@@ -58,7 +52,7 @@ Draft draft_revision(const Structure& pdf, std::size_t offset, const std::string
   const Reference sig{pdf.size, 0};
   const Reference appearance{pdf.size + 1, 0};
   const std::string stream =
-      appearance_stream(field.signed_by + ", " + appearance_time(time), field.width, field.height, pdf.widths);
+      appearance_stream(field.signed_by + ", " + appearance_time(time), field.width, field.height, *pdf.widths);
   Draft d;
   std::vector<std::pair<Reference, std::size_t>> offsets;
   std::string& b = d.bytes;
@@ -78,10 +72,7 @@ Draft draft_revision(const Structure& pdf, std::size_t offset, const std::string
        pdf_number(field.width) + " " + pdf_number(field.height) + "] /Resources << /Font << /F1 " + pdf.font.text() +
        " >> >> /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "endstream\nendobj\n";
   // The field, rewritten under its own number: revision 0's dictionary plus /V and /AP.
-  std::string dict = field.dict;
-  const std::size_t close = dict.rfind(">>");
-  if (close == std::string::npos) throw Error("handtekeningveld " + field.name + " is geen woordenboek");
-  dict.insert(close, "/V " + sig.text() + " /AP << /N " + appearance.text() + " >> ");
+  const std::string dict = filled_field(field, sig, appearance);
   offsets.emplace_back(field.ref, offset + b.size());
   b += std::to_string(field.ref.object) + " " + std::to_string(field.ref.generation) + " obj\n" + dict + "\nendobj\n";
   const std::size_t xref_at = b.size();

@@ -70,37 +70,33 @@ State clone(const State& s) {
   return c;
 }
 
-// Takes in revision `bytes` (the next one): it must continue the chain (its /Prev is our last
-// xref) and change exactly one object that existed before, an empty signature field.
+// Takes in revision `bytes`, the next one, after checking it is exactly a signing revision that
+// continues the chain (check_appended).
 void absorb(State& s, std::string_view bytes) {
-  const std::string which = revision_path(s.dir, s.revisions + 1).filename().string();
+  const std::string which = revision_path(s.dir, s.revisions + 1).string();
   try {
-    const detail::Appended a = detail::read_appended(bytes, s.size);
-    if (a.prev != s.pdf.startxref) throw Error("/Prev sluit niet aan op de vorige revisie");
-    if (a.size < s.pdf.size) throw Error("/Size is kleiner dan in de vorige revisie");
-    detail::Field* filled = nullptr;
-    for (const int object : a.objects) {
-      if (object >= s.pdf.size) {
-        if (object >= a.size) throw Error("object " + std::to_string(object) + " valt buiten /Size");
-        continue;
-      }
-      const auto f = std::find_if(s.pdf.fields.begin(), s.pdf.fields.end(),
-                                  [&](const detail::Field& x) { return x.ref.object == object && !x.is_signed; });
-      if (f == s.pdf.fields.end() || filled != nullptr) {
-        throw Error("wijzigt object " + std::to_string(object) + ", dat geen leeg handtekeningveld is");
-      }
-      filled = &*f;
-    }
-    if (filled == nullptr) throw Error("vult geen handtekeningveld");
-    filled->is_signed = true;
-    filled->dict.clear();
+    const detail::Appended a = detail::check_appended(bytes, s.size, s.pdf);
+    detail::Field& filled = s.pdf.fields[a.field];
+    filled.is_signed = true;
+    filled.dict.clear();
     update(s.hash.get(), bytes);
     s.size += bytes.size();
     s.pdf.startxref = a.startxref;
     s.pdf.size = a.size;
     ++s.revisions;
   } catch (const Error& e) {
-    throw Error((s.dir / which).string() + ": " + e.what());
+    throw Error(which + ": " + e.what());
+  }
+}
+
+// Refuses a revision file after a missing one: it would be silently left out of the signed PDF.
+void check_no_gap(const State& s) {
+  for (const auto& entry : std::filesystem::directory_iterator(s.dir)) {
+    const std::string name = entry.path().filename().string();
+    int n = 0;
+    if (name.size() == 8 && name.ends_with(".rev") && std::sscanf(name.c_str(), "%4d", &n) == 1 && n > s.revisions) {
+      throw Error(entry.path().string() + " volgt op een ontbrekende revisie");
+    }
   }
 }
 
@@ -111,14 +107,7 @@ void read_following(State& s, std::string* whole) {
     absorb(s, bytes);
     if (whole != nullptr) *whole += bytes;
   }
-  // A revision after a missing one would be silently left out of the signed PDF.
-  for (const auto& entry : std::filesystem::directory_iterator(s.dir)) {
-    const std::string name = entry.path().filename().string();
-    int n = 0;
-    if (name.size() == 8 && name.ends_with(".rev") && std::sscanf(name.c_str(), "%4d", &n) == 1 && n > s.revisions) {
-      throw Error(entry.path().string() + " volgt op een ontbrekende revisie");
-    }
-  }
+  check_no_gap(s);
 }
 
 State load(const std::filesystem::path& dir) {
@@ -182,7 +171,10 @@ SignedContract SignedContract::open(const std::filesystem::path& dir) {
 }
 
 void SignedContract::refresh() {
-  if (!std::filesystem::exists(revision_path(state_->dir, state_->revisions + 1))) return;
+  if (!std::filesystem::exists(revision_path(state_->dir, state_->revisions + 1))) {
+    check_no_gap(*state_);
+    return;
+  }
   State next = clone(*state_);
   read_following(next, nullptr);
   *state_ = std::move(next);

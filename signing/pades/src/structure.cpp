@@ -3,10 +3,12 @@
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
 #include "sto/diagnostics.h"
+#include "sto/pki.h"
 
 namespace sto::detail {
 
@@ -108,7 +110,7 @@ Structure read_structure(const std::string& pdf) {
       throw Error("PDF zonder handtekeningvelden of zonder /DR /StoRegular (niet door sto render gemaakt)");
     }
     s.font = reference_of(font);
-    s.widths = glyph_widths(font);
+    s.widths = std::make_shared<const GlyphWidths>(glyph_widths(font));
     for (auto field : form.getKey("/Fields").aitems()) s.fields.push_back(field_of(field));
     if (s.fields.empty()) throw Error("PDF zonder handtekeningvelden");
     if (!trailer.getKey("/Size").isInteger() || !id.isArray() || id.getArrayNItems() != 2 ||
@@ -131,48 +133,18 @@ Structure read_structure(const std::string& pdf) {
   return s;
 }
 
-Appended read_appended(std::string_view bytes, std::size_t offset) {
-  constexpr std::string_view kEnd = "%%EOF\n";
-  if (bytes.size() < kEnd.size() || bytes.substr(bytes.size() - kEnd.size()) != kEnd) {
-    throw Error("revisie eindigt niet met %%EOF (afgebroken?)");
-  }
-  Appended a;
-  a.startxref = startxref_of(bytes);
-  if (a.startxref < offset || a.startxref - offset >= bytes.size()) throw Error("startxref wijst buiten de revisie");
-  std::size_t at = a.startxref - offset;
-  if (bytes.compare(at, 5, "xref\n") != 0) throw Error("geen xref-sectie op startxref");
-  at += 5;
-  while (bytes.compare(at, 7, "trailer") != 0) {
-    const std::size_t first = number(bytes, at, "xref");
-    if (bytes.compare(at, 1, " ") != 0) throw Error("ongeldige xref-subsectie");
-    ++at;
-    const std::size_t count = number(bytes, at, "xref");
-    if (bytes.compare(at, 1, "\n") != 0 || count > 1000) throw Error("ongeldige xref-subsectie");
-    ++at;
-    for (std::size_t k = 0; k < count; ++k, at += 20) {
-      if (at + 20 > bytes.size() || (bytes[at + 17] != 'n' && bytes[at + 17] != 'f'))
-        throw Error("ongeldige xref-regel");
-      std::size_t p = at;
-      const std::size_t where = number(bytes, p, "xref");
-      const int object = static_cast<int>(first + k);
-      if (bytes[at + 17] == 'f') continue;
-      if (where < offset || where - offset >= bytes.size()) throw Error("xref wijst buiten de revisie");
-      a.objects.push_back(object);
-    }
-  }
-  const std::size_t end = bytes.find("startxref", at);
-  const std::string_view trailer = bytes.substr(at, end - at);
-  const auto value = [&](std::string_view key) {
-    std::size_t p = trailer.find(key);
-    if (p == std::string_view::npos) throw Error("trailer zonder " + std::string(key));
-    p += key.size();
-    return number(trailer, p, "trailer");
-  };
-  a.prev = value("/Prev ");
-  const std::size_t size = value("/Size ");
-  if (size > 10'000'000) throw Error("onwaarschijnlijke /Size in de trailer");
-  a.size = static_cast<int>(size);
-  return a;
+std::string upper_hex(std::string_view bytes) {
+  std::string h = to_hex(bytes);
+  std::transform(h.begin(), h.end(), h.begin(), [](char c) { return static_cast<char>(std::toupper(c)); });
+  return h;
+}
+
+std::string filled_field(const Field& field, const Reference& signature, const Reference& appearance) {
+  std::string dict = field.dict;
+  const std::size_t close = dict.rfind(">>");
+  if (close == std::string::npos) throw Error("handtekeningveld " + field.name + " is geen woordenboek");
+  dict.insert(close, "/V " + signature.text() + " /AP << /N " + appearance.text() + " >> ");
+  return dict;
 }
 
 }  // namespace sto::detail

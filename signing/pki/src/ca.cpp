@@ -8,6 +8,8 @@
 #include <stdlib.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "handles.h"
 #include "sto/atomic_file.h"
@@ -109,23 +111,48 @@ struct NewFile {
   Access access;
 };
 
+[[noreturn]] void refuse_existing(const std::filesystem::path& dir) {
+  throw Error(dir.string() + " bestaat al: een bestaande CA wordt nooit vervangen");
+}
+
+// A directory that exists, empty, but cannot be replaced (a mount point, say): the files are
+// linked in one by one, each never replacing; ca.pem first, so a second creator stops at once.
+void publish_into(const std::filesystem::path& dir, const std::vector<NewFile>& files) {
+  for (const auto& f : files) {
+    try {
+      StagedFile(dir / f.name, f.bytes, f.access).commit_new();
+    } catch (const Error&) {
+      if (std::filesystem::exists(dir / f.name)) refuse_existing(dir);
+      throw;
+    }
+  }
+}
+
 // The files go into a private directory (0700) beside `dir`, which then takes its name in one
-// step that never replaces: a crash leaves no half-made PKI, and of two `sto init` at once
-// exactly one wins; the other fails and leaves nothing.
-void publish(const std::filesystem::path& dir, const std::vector<NewFile>& files) {
-  const std::filesystem::path parent = dir.has_parent_path() ? dir.parent_path() : std::filesystem::path(".");
+// step that never replaces: a crash leaves no half-made PKI (at worst a hidden .pki.XXXXXX
+// beside it), and of two `sto init` at once exactly one wins; the other fails and leaves nothing.
+void publish(std::filesystem::path dir, const std::vector<NewFile>& files) {
+  dir = std::filesystem::weakly_canonical(dir);  // a symbolic link: its target is the directory
+  if (!dir.has_filename()) dir = dir.parent_path();
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec) &&
+      !std::filesystem::remove(dir, ec)) {
+    return publish_into(dir, files);
+  }
+  const std::filesystem::path parent = dir.parent_path();
   std::filesystem::create_directories(parent);
   std::string temp = (parent / ("." + dir.filename().string() + ".XXXXXX")).string();
-  if (::mkdtemp(temp.data()) == nullptr) throw Error("kan geen map maken naast " + dir.string());
+  if (::mkdtemp(temp.data()) == nullptr) {
+    throw Error("kan geen map maken naast " + dir.string() + ": " + std::strerror(errno));
+  }
   try {
     for (const auto& f : files) StagedFile(std::filesystem::path(temp) / f.name, f.bytes, f.access).commit();
-    std::error_code ec;
-    if (std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec)) std::filesystem::remove(dir, ec);
     if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0) {
-      throw Error(dir.string() + " bestaat al: een bestaande CA wordt nooit vervangen");
+      if (errno == EEXIST || errno == ENOTEMPTY) refuse_existing(dir);
+      throw Error("kan " + dir.string() + " niet maken: " + std::strerror(errno));
     }
   } catch (...) {
-    std::filesystem::remove_all(temp);
+    std::filesystem::remove_all(temp, ec);
     throw;
   }
   sync_parent_directory(dir);
@@ -146,9 +173,7 @@ Pki::~Pki() = default;
 
 Pki Pki::create(const std::filesystem::path& dir, const std::string& passphrase, std::time_t now) {
   std::error_code ec;
-  if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir, ec)) {
-    throw Error(dir.string() + " bestaat al en is niet leeg: een bestaande CA wordt nooit vervangen");
-  }
+  if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir, ec)) refuse_existing(dir);
   auto s = std::make_unique<State>();
   // A random tag in the names: two installations never share a subject, which NSS and other
   // stores use to find issuers.
