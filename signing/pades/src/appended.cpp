@@ -14,6 +14,10 @@ namespace sto::detail {
 
 namespace {
 
+// Patterns are tried at the start of the text only: libstdc++'s regex_search would otherwise try
+// every position of a 12 KB signature object before failing.
+constexpr auto kAtStart = std::regex_constants::match_continuous;
+
 struct Entry {
   int object = 0;
   int generation = 0;
@@ -36,15 +40,16 @@ std::vector<Entry> xref_entries(std::string_view bytes, std::size_t at, std::siz
   while (at < end) {
     std::match_results<std::string_view::const_iterator> m;
     if (!std::regex_search(bytes.begin() + static_cast<std::ptrdiff_t>(at),
-                           bytes.begin() + static_cast<std::ptrdiff_t>(end), m, header)) {
+                           bytes.begin() + static_cast<std::ptrdiff_t>(end), m, header, kAtStart)) {
       throw Error("ongeldige xref-subsectie");
     }
     const int first = to_number<int>(m[1].str(), "xref");
     const int count = to_number<int>(m[2].str(), "xref");
     at += static_cast<std::size_t>(m.length(0));
     for (int k = 0; k < count; ++k, at += 20) {
-      if (at + 20 > end || !std::regex_search(bytes.begin() + static_cast<std::ptrdiff_t>(at),
-                                              bytes.begin() + static_cast<std::ptrdiff_t>(at + 20), m, line)) {
+      if (at + 20 > end ||
+          !std::regex_search(bytes.begin() + static_cast<std::ptrdiff_t>(at),
+                             bytes.begin() + static_cast<std::ptrdiff_t>(at + 20), m, line, kAtStart)) {
         throw Error("ongeldige xref-regel (alleen objecten in gebruik, 20 bytes per regel)");
       }
       const auto where = to_number<std::size_t>(m[1].str(), "xref");
@@ -61,7 +66,7 @@ void check_signature(std::string_view text, std::size_t at, std::size_t offset, 
       "^\\d+ 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M \\(D:\\d{14}Z\\)\n"
       "/ByteRange \\[0 (\\d+) (\\d+) (\\d+)\\] *\n/Contents <");
   std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_search(text.begin(), text.end(), m, head)) throw Error("ongeldig handtekeningwoordenboek");
+  if (!std::regex_search(text.begin(), text.end(), m, head, kAtStart)) throw Error("ongeldig handtekeningwoordenboek");
   const std::size_t open = at + static_cast<std::size_t>(m.length(0)) - 1;  // the '<', relative
   const std::size_t close = text.find('>', static_cast<std::size_t>(m.length(0)));
   if (close == std::string_view::npos || text.substr(close) != "> >>\nendobj\n") {
@@ -84,8 +89,8 @@ void check_appearance(std::string_view text, const Reference& font) {
       "^\\d+ 0 obj\n<< /Type /XObject /Subtype /Form /BBox \\[0 0 [0-9.]+ [0-9.]+\\] /Resources << /Font << /F1 "
       "(\\d+) (\\d+) R >> >> /Length (\\d+) >>\nstream\n");
   std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_search(text.begin(), text.end(), m, head) || to_number<int>(m[1].str(), "font") != font.object ||
-      to_number<int>(m[2].str(), "font") != font.generation) {
+  if (!std::regex_search(text.begin(), text.end(), m, head, kAtStart) ||
+      to_number<int>(m[1].str(), "font") != font.object || to_number<int>(m[2].str(), "font") != font.generation) {
     throw Error("ongeldige weergave van de handtekening");
   }
   const auto length = to_number<std::size_t>(m[3].str(), "Length");
