@@ -19,7 +19,7 @@ namespace sto {
 
 struct PdfRenderer::State {
   struct DocDeleter {
-    void operator()(HPDF_Doc doc) const { HPDF_Free(doc); }
+    void operator()(HPDF_Doc d) const { HPDF_Free(d); }
   };
   std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, DocDeleter> doc;
   HPDF_Font regular = nullptr;
