@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "sto/diagnostics.h"
+#include "sto/pki.h"
 #include "sto/render.h"
 #include "sto/rules.h"
 #include "structure.h"
@@ -17,6 +18,7 @@ namespace {
 struct Contract {
   std::string revision0;
   sto::detail::Structure structure;
+  std::string sha256;
 };
 
 const Contract& contract() {
@@ -25,7 +27,8 @@ const Contract& contract() {
     const auto v = sto::validate_file(STO_SOURCE_DIR "/samples/regio-klein-8.xml", sets);
     std::string pdf = sto::render_contract(v.agreement, STO_SOURCE_DIR "/templates").pdf;
     auto structure = sto::detail::read_structure(pdf);
-    return Contract{std::move(pdf), std::move(structure)};
+    std::string digest = sto::sha256(pdf);
+    return Contract{std::move(pdf), std::move(structure), std::move(digest)};
   }();
   return c;
 }
@@ -36,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Contract& c = contract();
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   try {
-    sto::detail::check_appended(bytes, c.revision0.size(), c.structure);
+    sto::detail::check_appended(bytes, c.revision0.size(), c.structure, c.sha256);
     (void)sto::detail::read_structure(c.revision0 + std::string(bytes));
   } catch (const sto::Error&) {
   }

@@ -97,6 +97,17 @@ TEST_F(Pki, CreatesThroughASymlinkAndATrailingSlash) {
   EXPECT_EQ(sto::Pki::load(dir_ / "x", "").ca_fingerprint(), slash.ca_fingerprint());
 }
 
+// An existing empty directory keeps its owner and mode (it may be a mount point or a volume).
+TEST_F(Pki, FillsAnExistingEmptyDirectory) {
+  fs::create_directories(dir_ / "pki");
+  fs::permissions(dir_ / "pki", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  const auto pki = sto::Pki::create(dir_ / "pki", "");
+  EXPECT_EQ(mode_of(dir_ / "pki"), 0750u);
+  EXPECT_EQ(mode_of(dir_ / "pki/ca.key"), 0600u);
+  EXPECT_EQ(sto::Pki::load(dir_ / "pki", "").ca_fingerprint(), pki.ca_fingerprint());
+  expect_error([&] { sto::Pki::create(dir_ / "pki", ""); }, "wordt nooit vervangen");
+}
+
 // Two `sto init` at once: exactly one CA results, and it is the one the winner reports.
 TEST_F(Pki, ConcurrentCreatesMakeOneCa) {
   for (int round = 0; round < 10; ++round) {

@@ -1,12 +1,14 @@
-// The check of one appended signing revision: it must be exactly what draft_revision writes.
-// Being exact is the point: every other form an appended revision could take (an xref stream, a
-// second xref section, a freed or overridden object, a new catalog) is an attack on the
-// signatures before it, or a bug, and is refused rather than understood.
+// The check of one appended signing revision. A revision is read for just enough to know which
+// field it fills, at what time and with how much room; draft_revision then writes what a signing
+// act would have written, and the two must be equal byte for byte outside the /Contents digits.
+// Being exact is the point: every other form a revision could take (an xref stream, a second xref
+// section, a freed, duplicated or overridden object, another appearance, a new catalog) is an
+// attack on the signatures before it, or a bug, and is refused rather than understood.
 #include <algorithm>
-#include <charconv>
-#include <regex>
-#include <vector>
+#include <ctime>
+#include <string>
 
+#include "draft.h"
 #include "sto/diagnostics.h"
 #include "structure.h"
 
@@ -14,161 +16,118 @@ namespace sto::detail {
 
 namespace {
 
-// Patterns are tried at the start of the text only: libstdc++'s regex_search would otherwise try
-// every position of a 12 KB signature object before failing.
-constexpr auto kAtStart = std::regex_constants::match_continuous;
+bool digits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
-struct Entry {
-  int object = 0;
-  int generation = 0;
-  std::size_t offset = 0;  // relative to the revision
-};
-
-template <typename T>
-T to_number(const std::string& digits, const char* what) {
-  T value{};
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (error != std::errc() || end != digits.data() + digits.size()) throw Error(std::string("ongeldig getal: ") + what);
+// A number of at most `width` digits at text[at...].
+std::size_t bounded_number(std::string_view text, std::size_t at, std::size_t width, const char* what) {
+  std::size_t n = 0;
+  std::size_t value = 0;
+  for (; n < width && at + n < text.size() && text[at + n] >= '0' && text[at + n] <= '9'; ++n) {
+    value = value * 10 + static_cast<std::size_t>(text[at + n] - '0');
+  }
+  if (n == 0) throw Error(std::string("ongeldig getal in ") + what);
   return value;
 }
 
-// The in-use entries after "xref\n0 1\n0000000000 65535 f \n", up to `end`.
-std::vector<Entry> xref_entries(std::string_view bytes, std::size_t at, std::size_t end, std::size_t offset) {
-  static const std::regex header("^(\\d{1,7}) (\\d{1,3})\n");
-  static const std::regex line("^(\\d{10}) (\\d{5}) n \n");
-  std::vector<Entry> entries;
+// /M (D:YYYYMMDDHHmmSSZ), UTC.
+std::time_t signing_time(std::string_view bytes) {
+  const std::size_t at = bytes.find("/M (D:");
+  if (at == std::string_view::npos || at + 21 > bytes.size()) throw Error("revisie zonder /M");
+  const std::string_view stamp = bytes.substr(at + 6, 14);
+  if (!digits(stamp) || bytes.substr(at + 20, 2) != "Z)") throw Error("ongeldige /M");
+  std::tm t{};
+  const auto part = [&](std::size_t from, std::size_t n) {
+    return static_cast<int>(bounded_number(stamp, from, n, "/M"));
+  };
+  t.tm_year = part(0, 4) - 1900;
+  t.tm_mon = part(4, 2) - 1;
+  t.tm_mday = part(6, 2);
+  t.tm_hour = part(8, 2);
+  t.tm_min = part(10, 2);
+  t.tm_sec = part(12, 2);
+  return timegm(&t);  // an impossible date normalises to another, which then does not match
+}
+
+// The object numbers the last xref section lists as in use, beyond the free entry of object 0.
+std::vector<int> listed_objects(std::string_view bytes) {
+  constexpr std::string_view kXref = "\nxref\n0 1\n0000000000 65535 f \n";
+  const std::size_t start = bytes.rfind(kXref);
+  const std::size_t end = bytes.rfind("trailer\n");
+  if (start == std::string_view::npos || end == std::string_view::npos || end < start) {
+    throw Error("revisie zonder klassieke xref-sectie");
+  }
+  std::vector<int> objects;
+  std::size_t at = start + kXref.size();
   while (at < end) {
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_search(bytes.begin() + static_cast<std::ptrdiff_t>(at),
-                           bytes.begin() + static_cast<std::ptrdiff_t>(end), m, header, kAtStart)) {
-      throw Error("ongeldige xref-subsectie");
-    }
-    const int first = to_number<int>(m[1].str(), "xref");
-    const int count = to_number<int>(m[2].str(), "xref");
-    at += static_cast<std::size_t>(m.length(0));
-    for (int k = 0; k < count; ++k, at += 20) {
-      if (at + 20 > end ||
-          !std::regex_search(bytes.begin() + static_cast<std::ptrdiff_t>(at),
-                             bytes.begin() + static_cast<std::ptrdiff_t>(at + 20), m, line, kAtStart)) {
-        throw Error("ongeldige xref-regel (alleen objecten in gebruik, 20 bytes per regel)");
-      }
-      const auto where = to_number<std::size_t>(m[1].str(), "xref");
-      if (where < offset || where - offset >= bytes.size()) throw Error("xref wijst buiten de revisie");
-      entries.push_back({first + k, to_number<int>(m[2].str(), "xref"), where - offset});
+    const std::size_t first = bounded_number(bytes, at, 7, "xref");
+    at = bytes.find(' ', at);
+    if (at == std::string_view::npos || at >= end) throw Error("ongeldige xref-subsectie");
+    const std::size_t count = bounded_number(bytes, at + 1, 3, "xref");
+    at = bytes.find('\n', at);
+    if (at == std::string_view::npos || at >= end) throw Error("ongeldige xref-subsectie");
+    ++at;
+    for (std::size_t k = 0; k < count; ++k, at += 20) {
+      if (at + 20 > end) throw Error("ongeldige xref-sectie");
+      objects.push_back(static_cast<int>(first + k));
     }
   }
-  return entries;
-}
-
-// The signature dictionary: /ByteRange excluding exactly its own /Contents, which is hex only.
-void check_signature(std::string_view text, std::size_t at, std::size_t offset, std::size_t total) {
-  static const std::regex head(
-      "^\\d+ 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M \\(D:\\d{14}Z\\)\n"
-      "/ByteRange \\[0 (\\d+) (\\d+) (\\d+)\\] *\n/Contents <");
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_search(text.begin(), text.end(), m, head, kAtStart)) throw Error("ongeldig handtekeningwoordenboek");
-  const std::size_t open = at + static_cast<std::size_t>(m.length(0)) - 1;  // the '<', relative
-  const std::size_t close = text.find('>', static_cast<std::size_t>(m.length(0)));
-  if (close == std::string_view::npos || text.substr(close) != "> >>\nendobj\n") {
-    throw Error("ongeldig handtekeningwoordenboek");
-  }
-  const std::string_view hex =
-      text.substr(static_cast<std::size_t>(m.length(0)), close - static_cast<std::size_t>(m.length(0)));
-  if (hex.find_first_not_of("0123456789ABCDEFabcdef") != std::string_view::npos) throw Error("/Contents is geen hex");
-  const std::size_t a = offset + open;
-  const std::size_t b = offset + at + close + 1;
-  if (to_number<std::size_t>(m[1].str(), "ByteRange") != a || to_number<std::size_t>(m[2].str(), "ByteRange") != b ||
-      to_number<std::size_t>(m[3].str(), "ByteRange") != total - b) {
-    throw Error("/ByteRange sluit niet precies /Contents uit");
-  }
-}
-
-// The appearance: a Form XObject in the contract's font, its stream exactly /Length long.
-void check_appearance(std::string_view text, const Reference& font) {
-  static const std::regex head(
-      "^\\d+ 0 obj\n<< /Type /XObject /Subtype /Form /BBox \\[0 0 [0-9.]+ [0-9.]+\\] /Resources << /Font << /F1 "
-      "(\\d+) (\\d+) R >> >> /Length (\\d+) >>\nstream\n");
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_search(text.begin(), text.end(), m, head, kAtStart) ||
-      to_number<int>(m[1].str(), "font") != font.object || to_number<int>(m[2].str(), "font") != font.generation) {
-    throw Error("ongeldige weergave van de handtekening");
-  }
-  const auto length = to_number<std::size_t>(m[3].str(), "Length");
-  if (static_cast<std::size_t>(m.length(0)) + length + 17 != text.size() ||
-      text.substr(text.size() - 17) != "endstream\nendobj\n") {
-    throw Error("de weergave van de handtekening heeft een verkeerde /Length");
-  }
+  return objects;
 }
 
 }  // namespace
 
-Appended check_appended(std::string_view bytes, std::size_t offset, const Structure& before) {
+Appended check_appended(std::string_view bytes, std::size_t offset, const Structure& before,
+                        const std::string& prefix_sha256) {
   if (!bytes.ends_with("%%EOF\n")) throw Error("revisie eindigt niet met %%EOF (afgebroken?)");
-  const std::size_t trailer_at = bytes.rfind("trailer\n");
-  if (trailer_at == std::string_view::npos) throw Error("revisie zonder trailer");
-  static const std::regex trailer(
-      "^trailer\n<< /Size (\\d{1,8}) /Root (\\d+) (\\d+) R(?: /Info (\\d+) (\\d+) R)? /ID \\[<([0-9A-F]*)> "
-      "<[0-9A-F]{32}>\\] /Prev (\\d{1,12}) >>\nstartxref\n(\\d{1,12})\n%%EOF\n$");
-  std::match_results<std::string_view::const_iterator> t;
-  const std::string_view tail = bytes.substr(trailer_at);
-  if (!std::regex_match(tail.begin(), tail.end(), t, trailer)) throw Error("ongeldige trailer (andere sleutels?)");
-  const bool has_info = t[4].matched;
-  if (to_number<int>(t[2].str(), "Root") != before.root.object ||
-      to_number<int>(t[3].str(), "Root") != before.root.generation || has_info != (before.info.object > 0) ||
-      (has_info && (to_number<int>(t[4].str(), "Info") != before.info.object ||
-                    to_number<int>(t[5].str(), "Info") != before.info.generation)) ||
-      t[6].str() != upper_hex(before.id0)) {
-    throw Error("de trailer wijzigt /Root, /Info of /ID");
-  }
-  Appended a;
-  a.size = to_number<int>(t[1].str(), "Size");
-  a.startxref = to_number<std::size_t>(t[8].str(), "startxref");
-  if (to_number<std::size_t>(t[7].str(), "Prev") != before.startxref)
-    throw Error("/Prev sluit niet aan op de vorige revisie");
-  if (a.size != before.size + 2) throw Error("/Size is niet twee hoger dan in de vorige revisie");
-  if (a.startxref < offset || a.startxref - offset >= trailer_at) throw Error("startxref wijst buiten de revisie");
-  const std::size_t xref_at = a.startxref - offset;
-  constexpr std::string_view kXref = "xref\n0 1\n0000000000 65535 f \n";
-  if (bytes.substr(xref_at, kXref.size()) != kXref) throw Error("geen xref-sectie op startxref");
-  std::vector<Entry> entries = xref_entries(bytes, xref_at + kXref.size(), trailer_at, offset);
+  const std::time_t time = signing_time(bytes);
+  const std::size_t open = bytes.find("/Contents <");
+  const std::size_t close = open == std::string_view::npos ? open : bytes.find('>', open);
+  if (close == std::string_view::npos) throw Error("revisie zonder /Contents");
+  const std::size_t hex_digits = close - (open + 11);
+  if (hex_digits == 0 || hex_digits % 2 != 0 || hex_digits > 2 * 65536) throw Error("ongeldige /Contents");
 
-  // Exactly: the new signature dictionary and appearance, and one empty field of `before`.
-  const Reference signature{before.size, 0};
-  const Reference appearance{before.size + 1, 0};
+  // The one existing object it may change: an empty signature field.
   std::size_t field = before.fields.size();
-  for (const Entry& e : entries) {
-    if ((e.object == signature.object || e.object == appearance.object) && e.generation == 0) continue;
-    const auto f = std::find_if(before.fields.begin(), before.fields.end(), [&](const Field& x) {
-      return x.ref.object == e.object && x.ref.generation == e.generation && !x.is_signed;
-    });
+  for (const int object : listed_objects(bytes)) {
+    if (object >= before.size) continue;
+    const auto f = std::find_if(before.fields.begin(), before.fields.end(),
+                                [&](const Field& x) { return x.ref.object == object && !x.is_signed; });
     if (f == before.fields.end() || field != before.fields.size()) {
-      throw Error("wijzigt object " + std::to_string(e.object) + ", dat geen leeg handtekeningveld is");
+      throw Error("wijzigt object " + std::to_string(object) + ", dat geen leeg handtekeningveld is");
     }
     field = static_cast<std::size_t>(f - before.fields.begin());
   }
-  if (entries.size() != 3 || field == before.fields.size()) throw Error("is geen handtekeningrevisie (drie objecten)");
+  if (field == before.fields.size()) throw Error("vult geen leeg handtekeningveld");
 
-  // The three objects fill the body, one after another, each once.
-  std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) { return x.offset < y.offset; });
-  if (bytes.front() != '\n' || entries.front().offset != 1) throw Error("onverwachte bytes voor het eerste object");
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const Entry& e = entries[i];
-    const std::size_t end = i + 1 < entries.size() ? entries[i + 1].offset : xref_at;
-    if (end <= e.offset) throw Error("objecten overlappen");
-    const std::string_view text = bytes.substr(e.offset, end - e.offset);
-    const std::string opening = std::to_string(e.object) + " " + std::to_string(e.generation) + " obj\n";
-    if (!text.starts_with(opening) || !text.ends_with("\nendobj\n") || text.find("endobj") != text.size() - 7) {
-      throw Error("object " + std::to_string(e.object) + " staat niet precies op zijn xref-plaats");
+  const Draft expected = draft_revision(before, offset, prefix_sha256, before.fields[field], time, hex_digits / 2);
+  const std::string_view e = expected.bytes;
+  const auto differs = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      if (i >= bytes.size() || bytes[i] != e[i]) return i;
     }
-    if (e.object == signature.object) {
-      check_signature(text, e.offset, offset, offset + bytes.size());
-    } else if (e.object == appearance.object) {
-      check_appearance(text, before.font);
-    } else if (text != opening + filled_field(before.fields[field], signature, appearance) + "\nendobj\n") {
-      throw Error("handtekeningveld " + before.fields[field].name + " wijzigt meer dan /V en /AP");
-    }
+    return std::string_view::npos;
+  };
+  std::size_t first = bytes.size() != e.size() ? std::min(bytes.size(), e.size()) : std::string_view::npos;
+  if (first == std::string_view::npos) first = differs(0, expected.contents_at + 1);
+  if (first == std::string_view::npos) first = differs(expected.contents_end - 1, e.size());
+  if (first != std::string_view::npos) {
+    throw Error("wijkt af van wat een handtekening schrijft (vanaf byte " + std::to_string(first) + ")");
   }
+  const std::string_view hex = bytes.substr(expected.contents_at + 1, hex_digits);
+  if (hex.find_first_not_of("0123456789ABCDEF") != std::string_view::npos) throw Error("/Contents is geen hex");
+  Appended a;
   a.field = field;
+  a.startxref = offset + expected.xref_at;
+  a.size = before.size + 2;
+  a.contents_at = expected.contents_at;
+  a.contents_end = expected.contents_end;
+  a.cms.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'A' + 10; };
+    a.cms += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
+  }
   return a;
 }
 

@@ -1,6 +1,7 @@
 #include "cms.h"
 
 #include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/ess.h>
 
 #include <algorithm>
@@ -106,6 +107,24 @@ std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* c
 }
 
 }  // namespace
+
+std::string message_digest_of(std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  const auto used = static_cast<std::size_t>(p - reinterpret_cast<const unsigned char*>(der.data()));
+  if (!cms || der.find_first_not_of('\0', used) != std::string_view::npos) {
+    ERR_clear_error();
+    throw Error("/Contents is geen CMS");
+  }
+  auto* infos = CMS_get0_SignerInfos(cms.get());
+  if (infos == nullptr || sk_CMS_SignerInfo_num(infos) != 1)
+    throw Error("/Contents heeft niet precies één ondertekenaar");
+  const auto* digest = static_cast<const ASN1_OCTET_STRING*>(CMS_signed_get0_data_by_OBJ(
+      sk_CMS_SignerInfo_value(infos, 0), OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+  if (digest == nullptr) throw Error("de CMS heeft geen message-digest");
+  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(digest)),
+          static_cast<std::size_t>(ASN1_STRING_length(digest))};
+}
 
 std::string cades_detached(std::string_view sha256, ossl::Key key, X509* certificate, X509* ca,
                            TimestampAuthority& tsa) {

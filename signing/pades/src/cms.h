@@ -16,4 +16,8 @@ namespace sto::detail {
 std::string cades_detached(std::string_view sha256, ossl::Key key, X509* certificate, X509* ca,
                            TimestampAuthority& tsa);
 
+// The message-digest attribute of the one SignerInfo in the CMS `der` (trailing zero padding
+// allowed). Throws sto::Error when `der` is not such a CMS.
+std::string message_digest_of(std::string_view der);
+
 }  // namespace sto::detail

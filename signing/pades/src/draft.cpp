@@ -75,7 +75,8 @@ Draft draft_revision(const Structure& pdf, std::size_t offset, const std::string
   const std::string dict = filled_field(field, sig, appearance);
   offsets.emplace_back(field.ref, offset + b.size());
   b += std::to_string(field.ref.object) + " " + std::to_string(field.ref.generation) + " obj\n" + dict + "\nendobj\n";
-  const std::size_t xref_at = b.size();
+  d.xref_at = b.size();
+  const std::size_t xref_at = d.xref_at;
   b += xref_section(std::move(offsets));
   // /ID: the first element stays (the document's identity); the second changes per revision.
   const std::string id1 = sha256(file_sha256 + field.name + pdf_date(time)).substr(0, 16);

@@ -13,6 +13,7 @@ struct Draft {
   std::string bytes;             // the revision, with a zero-filled /Contents and a final /ByteRange
   std::size_t contents_at = 0;   // offset in `bytes` of the '<' of /Contents
   std::size_t contents_end = 0;  // just past its '>'
+  std::size_t xref_at = 0;       // offset in `bytes` of its xref section
 };
 
 // The revision that fills `field` of `pdf` (whose file is `offset` bytes long so far and hashes

@@ -70,12 +70,14 @@ State clone(const State& s) {
   return c;
 }
 
-// Takes in revision `bytes`, the next one, after checking it is exactly a signing revision that
-// continues the chain (check_appended).
+// Takes in revision `bytes`, the next one, after checking that it is exactly a signing revision
+// continuing the chain (check_appended) and that its CMS covers exactly its byte ranges.
 void absorb(State& s, std::string_view bytes) {
   const std::string which = revision_path(s.dir, s.revisions + 1).string();
   try {
-    const detail::Appended a = detail::check_appended(bytes, s.size, s.pdf);
+    const detail::Appended a = detail::check_appended(bytes, s.size, s.pdf, digest_of(s.hash.get()));
+    const std::string covered = digest_of(s.hash.get(), bytes.substr(0, a.contents_at), bytes.substr(a.contents_end));
+    if (detail::message_digest_of(a.cms) != covered) throw Error("de CMS dekt niet de bytes van de /ByteRange");
     detail::Field& filled = s.pdf.fields[a.field];
     filled.is_signed = true;
     filled.dict.clear();
@@ -94,7 +96,9 @@ void check_no_gap(const State& s) {
   for (const auto& entry : std::filesystem::directory_iterator(s.dir)) {
     const std::string name = entry.path().filename().string();
     int n = 0;
-    if (name.size() == 8 && name.ends_with(".rev") && std::sscanf(name.c_str(), "%4d", &n) == 1 && n > s.revisions) {
+    const bool numbered = name.size() == 8 && name.ends_with(".rev") &&
+                          std::all_of(name.begin(), name.begin() + 4, [](char c) { return c >= '0' && c <= '9'; });
+    if (numbered && std::sscanf(name.c_str(), "%4d", &n) == 1 && n > s.revisions) {
       throw Error(entry.path().string() + " volgt op een ontbrekende revisie");
     }
   }
@@ -201,7 +205,7 @@ Revision SignedContract::sign(const SigningAct& act, const Pki& pki, TimestampAu
     throw Error("de handtekening (" + std::to_string(cms.size()) + " bytes) past niet in de gereserveerde " +
                 std::to_string(reserve) + " bytes");
   }
-  const std::string hex = to_hex(cms);
+  const std::string hex = detail::upper_hex(cms);
   d.bytes.replace(d.contents_at + 1, hex.size(), hex);  // the rest stays '0': DER ignores the padding
 
   // Checked as any revision read from disk, before it is written; then written, never replacing.
@@ -244,7 +248,10 @@ std::string SignedContract::pdf() const {
   std::string out;
   out.reserve(state_->size);
   for (int n = 0; n <= state_->revisions; ++n) out += read_whole_file(revision_path(state_->dir, n));
-  if (out.size() != state_->size) throw Error(state_->dir.string() + " is veranderd terwijl het gelezen werd");
+  // The files are read again: they must still be the ones checked.
+  if (out.size() != state_->size || to_hex(sto::sha256(out)) != sha256()) {
+    throw Error(state_->dir.string() + " is veranderd sinds het gelezen werd");
+  }
   return out;
 }
 

@@ -53,19 +53,21 @@ std::string filled_field(const Field& field, const Reference& signature, const R
 
 // What a signing revision changed, once checked.
 struct Appended {
-  std::size_t field = 0;      // index in Structure::fields of the field it fills
-  std::size_t startxref = 0;  // absolute
-  int size = 0;               // /Size
+  std::size_t field = 0;         // index in Structure::fields of the field it fills
+  std::size_t startxref = 0;     // absolute
+  int size = 0;                  // /Size
+  std::size_t contents_at = 0;   // in the revision: the '<' of /Contents
+  std::size_t contents_end = 0;  // just past its '>'
+  std::string cms;               // the DER /Contents holds (zero padding included)
 };
 
-// Checks that `bytes`, appended at absolute `offset` to a file whose structure is `before`, is
-// exactly a signing revision as SignedContract writes it, and nothing else: three objects (the
-// signature dictionary and the appearance, new, and one empty field of `before` filled as
-// filled_field() says), each listed in the xref at its offset and together filling the body; no
-// free entries but object 0's; a /ByteRange that excludes exactly /Contents; a trailer with
-// revision 0's /Root, /Info and first /ID, /Prev = before.startxref, /Size two higher, and no
-// other keys. Anything else (an overridden page, a freed object, a second xref, a new /Root) is
-// refused. Throws sto::Error saying what is wrong.
-Appended check_appended(std::string_view bytes, std::size_t offset, const Structure& before);
+// Checks that `bytes`, appended at absolute `offset` to a file whose structure is `before` and
+// whose bytes so far hash to `prefix_sha256`, is exactly the revision a signing act writes:
+// byte for byte what draft_revision gives for the field it fills, at its /M and with its room,
+// except the hex digits of /Contents. So nothing else can change: no other object, no other
+// appearance text, no second xref, no new /Root; an overridden page, a freed object or a hidden
+// one are all refused. The CMS inside is returned for the caller to check. Throws sto::Error.
+Appended check_appended(std::string_view bytes, std::size_t offset, const Structure& before,
+                        const std::string& prefix_sha256);
 
 }  // namespace sto::detail

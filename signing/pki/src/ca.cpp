@@ -115,30 +115,32 @@ struct NewFile {
   throw Error(dir.string() + " bestaat al: een bestaande CA wordt nooit vervangen");
 }
 
-// A directory that exists, empty, but cannot be replaced (a mount point, say): the files are
-// linked in one by one, each never replacing; ca.pem first, so a second creator stops at once.
+// An existing empty directory (made by the user, with its own owner and mode; perhaps a mount
+// point): the files are linked in one by one, each never replacing, ca.pem first so that a
+// second creator stops at once. On failure the files this call linked are removed again.
 void publish_into(const std::filesystem::path& dir, const std::vector<NewFile>& files) {
-  for (const auto& f : files) {
-    try {
-      StagedFile(dir / f.name, f.bytes, f.access).commit_new();
-    } catch (const Error&) {
+  std::vector<std::filesystem::path> done;
+  try {
+    for (const auto& f : files) {
       if (std::filesystem::exists(dir / f.name)) refuse_existing(dir);
-      throw;
+      StagedFile(dir / f.name, f.bytes, f.access).commit_new();
+      done.push_back(dir / f.name);
     }
+  } catch (...) {
+    std::error_code ec;
+    for (auto it = done.rbegin(); it != done.rend(); ++it) std::filesystem::remove(*it, ec);
+    throw;
   }
 }
 
-// The files go into a private directory (0700) beside `dir`, which then takes its name in one
-// step that never replaces: a crash leaves no half-made PKI (at worst a hidden .pki.XXXXXX
-// beside it), and of two `sto init` at once exactly one wins; the other fails and leaves nothing.
+// A new directory: the files go into a private directory (0700) beside it, which then takes its
+// name in one step that never replaces. A crash leaves no half-made PKI (at worst a hidden
+// .pki.XXXXXX beside it), and of two `sto init` at once exactly one wins.
 void publish(std::filesystem::path dir, const std::vector<NewFile>& files) {
   dir = std::filesystem::weakly_canonical(dir);  // a symbolic link: its target is the directory
   if (!dir.has_filename()) dir = dir.parent_path();
   std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec) &&
-      !std::filesystem::remove(dir, ec)) {
-    return publish_into(dir, files);
-  }
+  if (std::filesystem::is_directory(dir, ec)) return publish_into(dir, files);
   const std::filesystem::path parent = dir.parent_path();
   std::filesystem::create_directories(parent);
   std::string temp = (parent / ("." + dir.filename().string() + ".XXXXXX")).string();

@@ -84,10 +84,11 @@ class TimestampAuthority {
 class Pki {
  public:
   // Creates a new CA (ECDSA P-256, self-signed) and a TSA certificate issued by it (critical
-  // extendedKeyUsage timeStamping) as the directory `dir`, which must not exist or be empty. The
-  // four files are written into a private directory beside it, which then takes the name `dir`
-  // without ever replacing one: a crash leaves no half-made PKI, and of two concurrent creates
-  // exactly one succeeds. Throws sto::Error otherwise: a CA is never replaced by accident.
+  // extendedKeyUsage timeStamping) in `dir`, which must not exist or be empty. A new `dir` is
+  // made as a private directory (0700) beside it that takes the name `dir` in one step, never
+  // replacing one: a crash leaves no half-made PKI, and of two concurrent creates exactly one
+  // succeeds. An existing empty `dir` (its owner and mode kept) gets the files one by one, never
+  // replacing, removed again on failure. Throws sto::Error: a CA is never replaced by accident.
   static Pki create(const std::filesystem::path& dir, const std::string& passphrase, std::time_t now = system_time());
 
   // Loads the four files. Throws sto::Error when one is missing or unreadable, when the
