@@ -76,13 +76,12 @@ class SignedContract {
   // contract (pipeline/render). Checks that it has empty signature fields. Throws sto::Error.
   static SignedContract create(const std::filesystem::path& dir, std::string_view revision0);
 
-  // Reads the chain in `dir`: every file once. Each revision must be exactly a signing revision
-  // as sign() writes it, continuing the one before: three objects (signature, appearance, one
-  // empty field filled with /V and /AP and nothing else), a classic xref listing just those,
-  // a trailer with revision 0's /Root, /Info and /ID and /Prev = the previous xref. Anything
-  // else (an overridden page, a freed object, an xref stream, a new /Root) is refused, as is a
-  // revision after a missing one; and qpdf, reading the whole file without recovery, must agree.
-  // Throws sto::Error naming the file when it is missing or broken.
+  // Reads the chain in `dir`: every file once. Each revision must be, byte for byte outside its
+  // /Contents digits, what sign() writes for the field it fills at its /M, continuing the one
+  // before; its CMS must carry the SHA-256 of its byte ranges. So a revision changes one empty
+  // field and nothing else (no overridden, freed or hidden object, no xref stream, no new /Root,
+  // no other appearance). No revision may follow a missing one, and qpdf, reading the whole file
+  // without recovery, must agree. Throws sto::Error naming the file when it is missing or broken.
   static SignedContract open(const std::filesystem::path& dir);
 
   SignedContract(SignedContract&&) noexcept;
