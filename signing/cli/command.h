@@ -49,6 +49,10 @@ std::filesystem::path workspace_dir(const std::string& flag);
 // Throws sto::Error when the file cannot be read or is empty.
 std::string passphrase(const std::string& file);
 
+// The value of the option at args[i], which is args[i + 1]; advances i past it. Throws
+// UsageError when the option is the last argument.
+std::string option_value(std::span<const std::string_view> args, std::size_t& i);
+
 // --lang nl|en, default nl. Throws UsageError for anything else.
 Taal parse_taal(std::string_view value);
 

@@ -18,6 +18,11 @@ std::filesystem::path templates_dir() {
   return STO_SOURCE_TEMPLATES_DIR;
 }
 
+std::string option_value(std::span<const std::string_view> args, std::size_t& i) {
+  if (i + 1 >= args.size()) throw UsageError{std::string(args[i]) + " verwacht een waarde"};
+  return std::string(args[++i]);
+}
+
 Taal parse_taal(std::string_view value) {
   if (value == "nl") return Taal::nl;
   if (value == "en") return Taal::en;

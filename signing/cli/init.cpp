@@ -26,14 +26,10 @@ int run(std::span<const std::string_view> args) {
   std::string home;
   std::string passphrase_file;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw UsageError{"na " + std::string(args[i]) + " hoort een waarde"};
-      return std::string(args[++i]);
-    };
     if (args[i] == "--home") {
-      home = value();
+      home = option_value(args, i);
     } else if (args[i] == "--passphrase-file") {
-      passphrase_file = value();
+      passphrase_file = option_value(args, i);
     } else {
       throw UsageError{"onbekende optie \"" + std::string(args[i]) + "\""};
     }

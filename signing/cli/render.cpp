@@ -43,18 +43,14 @@ struct Options {
 
 Options parse(std::span<const std::string_view> args) {
   Options o;
-  const auto value = [&](std::size_t& i, std::string_view name) {
-    if (i + 1 == args.size()) throw UsageError{std::string(name) + " verwacht een bestandsnaam"};
-    return std::string(args[++i]);
-  };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
     if (arg == "-o" || arg == "--output") {
-      o.output = value(i, arg);
+      o.output = option_value(args, i);
     } else if (arg == "--layout") {
-      o.layout = value(i, arg);
+      o.layout = option_value(args, i);
     } else if (arg == "--lang") {
-      o.taal = parse_taal(value(i, arg));
+      o.taal = parse_taal(option_value(args, i));
     } else if (arg.starts_with("-")) {
       throw UsageError{"onbekende optie " + std::string(arg)};
     } else if (!o.file.empty()) {
@@ -96,8 +92,7 @@ std::string layout_json(const Layout& layout) {
 // The validation refused after all: a finding per character the fonts lack, at the line of its
 // first occurrence in the file (the model keeps no offsets of text, the bytes do).
 Validation with_unprintable(Validation v, const std::string& file, const UnprintableText& e) {
-  std::ifstream in(file, std::ios::binary);
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string bytes = read_whole_file(file);
   for (const char32_t c : e.code_points()) {
     const std::string text = encode_utf8(c);
     // As written, or as a character reference (&#x4E2D; &#20013;).

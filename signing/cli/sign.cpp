@@ -51,26 +51,22 @@ Options parse(std::span<const std::string_view> args) {
   Options o;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
-    const auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw UsageError{"na " + std::string(arg) + " hoort een waarde"};
-      return std::string(args[++i]);
-    };
     if (arg == "--contract") {
-      o.contract = value();
+      o.contract = option_value(args, i);
     } else if (arg == "--tekenbevoegde") {
-      o.ids.push_back(value());
+      o.ids.push_back(option_value(args, i));
     } else if (arg == "--all") {
       o.all = true;
     } else if (arg == "-o" || arg == "--output") {
-      o.output = value();
+      o.output = option_value(args, i);
     } else if (arg == "--home") {
-      o.home = value();
+      o.home = option_value(args, i);
     } else if (arg == "--passphrase-file") {
-      o.passphrase_file = value();
+      o.passphrase_file = option_value(args, i);
     } else if (arg == "--tsa") {
-      o.tsa_url = value();
+      o.tsa_url = option_value(args, i);
     } else if (arg == "--tsa-cert") {
-      o.tsa_cert = value();
+      o.tsa_cert = option_value(args, i);
     } else if (arg.starts_with("-")) {
       throw UsageError{"onbekende optie \"" + std::string(arg) + "\""};
     } else if (!o.file.empty()) {

@@ -120,7 +120,6 @@ Appended check_appended(std::string_view bytes, std::size_t offset, const Struct
   Appended a;
   a.field = field;
   a.startxref = offset + expected.xref_at;
-  a.size = before.size + 2;
   a.contents_at = expected.contents_at;
   a.contents_end = expected.contents_end;
   a.cms.reserve(hex.size() / 2);

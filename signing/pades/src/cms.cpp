@@ -35,11 +35,7 @@ std::string der_length(std::size_t n) {
 std::string signed_attributes_der(CMS_SignerInfo* si) {
   std::vector<std::string> encodings;
   for (int i = 0; i < CMS_signed_get_attr_count(si); ++i) {
-    unsigned char* der = nullptr;
-    const int n = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &der);
-    check(n, "attribuut coderen");
-    encodings.emplace_back(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
-    OPENSSL_free(der);
+    encodings.push_back(der(i2d_X509_ATTRIBUTE, CMS_signed_get_attr(si, i), "CMS-attribuut"));
   }
   std::sort(encodings.begin(), encodings.end());
   std::string body;
@@ -60,15 +56,6 @@ std::string sign(EVP_PKEY* key, const std::string& data) {
   return signature;
 }
 
-std::string der_of(CMS_ContentInfo* cms) {
-  unsigned char* der = nullptr;
-  const int n = i2d_CMS_ContentInfo(cms, &der);
-  check(n, "coderen");
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
-  OPENSSL_free(der);
-  return out;
-}
-
 // The SignedData with its signature value, not yet timestamped.
 std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* certificate, X509* ca) {
   constexpr unsigned kFlags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
@@ -87,11 +74,9 @@ std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* c
   // public ESS API: CMS_add1_signing_cert_v2 is not exported by OpenSSL 3.0.
   {
     SigningCertificate ess(OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), certificate, nullptr, 1));
-    unsigned char* der = nullptr;
-    const int n = ess ? i2d_ESS_SIGNING_CERT_V2(ess.get(), &der) : 0;
-    check(n, "signing-certificate-v2");
-    const int added = CMS_signed_add1_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, der, n);
-    OPENSSL_free(der);
+    const std::string encoded = der(i2d_ESS_SIGNING_CERT_V2, ess.get(), "signing-certificate-v2");
+    const int added = CMS_signed_add1_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE,
+                                                  encoded.data(), static_cast<int>(encoded.size()));
     check(added, "signing-certificate-v2");
   }
   // EN 319 142-1 §6.3: no signing-time attribute. CMS_SignerInfo_sign (and CMS_final) would add
@@ -103,7 +88,7 @@ std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* c
   const std::string signature = sign(key, signed_attributes_der(si));
   check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), signature.data(), static_cast<int>(signature.size())),
         "handtekening zetten");
-  return der_of(cms.get());
+  return der(i2d_CMS_ContentInfo, cms.get(), "CMS");
 }
 
 }  // namespace
@@ -145,7 +130,7 @@ std::string cades_detached(std::string_view sha256, ossl::Key key, X509* certifi
   check(CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token.data(),
                                       static_cast<int>(token.size())),
         "tijdstempel toevoegen");
-  return der_of(cms.get());
+  return der(i2d_CMS_ContentInfo, cms.get(), "CMS");
 }
 
 }  // namespace sto::detail

@@ -70,6 +70,18 @@ State clone(const State& s) {
   return c;
 }
 
+// Records revision `bytes` (filling fields[field], its xref at absolute `startxref`) as the next.
+void take_in(State& s, std::string_view bytes, std::size_t field, std::size_t startxref) {
+  detail::Field& filled = s.pdf.fields[field];
+  filled.is_signed = true;
+  filled.dict.clear();
+  update(s.hash.get(), bytes);
+  s.size += bytes.size();
+  s.pdf.startxref = startxref;
+  s.pdf.size += 2;
+  ++s.revisions;
+}
+
 // Takes in revision `bytes`, the next one, after checking that it is exactly a signing revision
 // continuing the chain (check_appended) and that its CMS covers exactly its byte ranges.
 void absorb(State& s, std::string_view bytes) {
@@ -78,14 +90,7 @@ void absorb(State& s, std::string_view bytes) {
     const detail::Appended a = detail::check_appended(bytes, s.size, s.pdf, digest_of(s.hash.get()));
     const std::string covered = digest_of(s.hash.get(), bytes.substr(0, a.contents_at), bytes.substr(a.contents_end));
     if (detail::message_digest_of(a.cms) != covered) throw Error("de CMS dekt niet de bytes van de /ByteRange");
-    detail::Field& filled = s.pdf.fields[a.field];
-    filled.is_signed = true;
-    filled.dict.clear();
-    update(s.hash.get(), bytes);
-    s.size += bytes.size();
-    s.pdf.startxref = a.startxref;
-    s.pdf.size = a.size;
-    ++s.revisions;
+    take_in(s, bytes, a.field, a.startxref);
   } catch (const Error& e) {
     throw Error(which + ": " + e.what());
   }
@@ -208,21 +213,21 @@ Revision SignedContract::sign(const SigningAct& act, const Pki& pki, TimestampAu
   const std::string hex = detail::upper_hex(cms);
   d.bytes.replace(d.contents_at + 1, hex.size(), hex);  // the rest stays '0': DER ignores the padding
 
-  // Checked as any revision read from disk, before it is written; then written, never replacing.
-  State next = clone(s);
-  absorb(next, d.bytes);
-  StagedFile(revision_path(s.dir, next.revisions), d.bytes).commit_new();
+  // Written, never replacing. This revision is what check_appended() expects by construction (it
+  // drafts the same bytes): checking it again here would only repeat the work; every reader does.
+  const int number = s.revisions + 1;
+  StagedFile(revision_path(s.dir, number), d.bytes).commit_new();
 
   Revision r;
-  r.number = next.revisions;
+  r.number = number;
   r.field = act.field;
   r.offset = s.size;
   r.size = d.bytes.size();
   r.cms_size = cms.size();
   r.certificate_sha256 = to_hex(sto::sha256(certificate));
   r.certificate_pem = certificate_pem(credentials.certificate.get());
-  r.sha256 = to_hex(digest_of(next.hash.get()));
-  *state_ = std::move(next);
+  take_in(*state_, d.bytes, static_cast<std::size_t>(field - s.pdf.fields.begin()), s.size + d.xref_at);
+  r.sha256 = to_hex(digest_of(state_->hash.get()));
   return r;
 }
 

@@ -55,7 +55,6 @@ std::string filled_field(const Field& field, const Reference& signature, const R
 struct Appended {
   std::size_t field = 0;         // index in Structure::fields of the field it fills
   std::size_t startxref = 0;     // absolute
-  int size = 0;                  // /Size
   std::size_t contents_at = 0;   // in the revision: the '<' of /Contents
   std::size_t contents_end = 0;  // just past its '>'
   std::string cms;               // the DER /Contents holds (zero padding included)

@@ -44,14 +44,7 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-std::string certificate_der(X509* certificate) {
-  unsigned char* der = nullptr;
-  const int length = i2d_X509(certificate, &der);
-  if (length <= 0) throw_openssl_error("certificaat coderen mislukt");
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
-}
+std::string certificate_der(X509* certificate) { return der(i2d_X509, certificate, "certificaat"); }
 
 std::string certificate_pem(X509* certificate) {
   detail::Bio bio(BIO_new(BIO_s_mem()));

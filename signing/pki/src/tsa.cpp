@@ -29,14 +29,7 @@ TsRequest timestamp_request(std::string_view sha256) {
   return request;
 }
 
-std::string request_der(TS_REQ* request) {
-  unsigned char* der = nullptr;
-  const int length = i2d_TS_REQ(request, &der);
-  if (length <= 0) throw_openssl_error("tijdstempelverzoek coderen mislukt");
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
-}
+std::string request_der(TS_REQ* request) { return der(i2d_TS_REQ, request, "tijdstempelverzoek"); }
 
 std::string check_response(TS_REQ* request, TS_RESP* response, X509* trusted) {
   const long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(response)));
@@ -52,12 +45,7 @@ std::string check_response(TS_REQ* request, TS_RESP* response, X509* trusted) {
   TS_VERIFY_CTX_set_store(verify.get(), store.release());  // takes ownership (OpenSSL 3.0)
   TS_VERIFY_CTX_add_flags(verify.get(), TS_VFY_SIGNATURE);
   if (TS_RESP_verify_response(verify.get(), response) != 1) throw_openssl_error("het tijdstempel klopt niet");
-  unsigned char* der = nullptr;
-  const int length = i2d_PKCS7(TS_RESP_get_token(response), &der);
-  if (length <= 0) throw_openssl_error("tijdstempel coderen mislukt");
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
+  return der(i2d_PKCS7, TS_RESP_get_token(response), "tijdstempel");
 }
 
 }  // namespace detail

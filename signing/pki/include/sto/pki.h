@@ -17,6 +17,7 @@
 //   timestamp's time anyway.
 #pragma once
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -127,6 +128,18 @@ class Pki {
 // certificate, or the CA that issued it). Network errors, timeouts and refusals throw sto::Error.
 std::unique_ptr<TimestampAuthority> http_tsa(std::string url, std::string trusted_pem,
                                              std::chrono::seconds timeout = std::chrono::seconds(10));
+
+// The DER encoding of `object` by OpenSSL's i2d function for its type (i2d_X509, i2d_TS_REQ, …).
+// Throws sto::Error naming `what` when OpenSSL cannot encode it.
+template <typename T, typename Encode>
+std::string der(Encode encode, T* object, const char* what) {
+  unsigned char* bytes = nullptr;
+  const int length = object == nullptr ? 0 : encode(object, &bytes);
+  if (length <= 0) throw_openssl_error(std::string(what) + " coderen mislukt");
+  std::string out(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(length));
+  OPENSSL_free(bytes);
+  return out;
+}
 
 // Hex helpers for fingerprints and digests.
 std::string sha256(std::string_view bytes);      // 32 raw bytes
