@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,13 @@ extern const Command kValidate;
 extern const Command kRender;
 extern const Command kInit;
 extern const Command kSign;
+extern const Command kOpen;
+extern const Command kInvite;
+extern const Command kServe;
+extern const Command kStatus;
+extern const Command kRemind;
+extern const Command kRevoke;
+extern const Command kDemo;
 
 // Prints the findings and a summary line (text), or the JSON document (json), on stdout.
 void print_validation(const Validation& v, const std::string& file, Taal taal, bool json);
@@ -52,6 +60,22 @@ std::string passphrase(const std::string& file);
 // The value of the option at args[i], which is args[i + 1]; advances i past it. Throws
 // UsageError when the option is the last argument.
 std::string option_value(std::span<const std::string_view> args, std::size_t& i);
+
+// The flags every workflow command shares: where the workspace is, its passphrase, and settings
+// that override its sto.conf for this run.
+struct WorkspaceFlags {
+  std::string home;
+  std::string passphrase_file;
+  std::map<std::string, std::string> overrides;  // sto.conf key → value
+};
+inline constexpr std::string_view kWorkspaceFlagsText =
+    "  --home MAP                 de werkruimte (anders $STO_HOME, anders ./sto-werkruimte)\n"
+    "  --passphrase-file BESTAND  het wachtwoord van de sleutels (anders $STO_PASSPHRASE)\n"
+    "  --database URL             sqlite:PAD of postgresql:VERBINDING (anders uit sto.conf)\n"
+    "  --base-url URL             het begin van de links in de mail (anders uit sto.conf)\n"
+    "  --smtp HOST:POORT          verstuur mail via deze SMTP-server (anders uit sto.conf)\n";
+// Takes the shared flag at args[i] (and its value) into `flags`; false when args[i] is not one.
+bool workspace_flag(std::span<const std::string_view> args, std::size_t& i, WorkspaceFlags& flags);
 
 // --lang nl|en, default nl. Throws UsageError for anything else.
 Taal parse_taal(std::string_view value);

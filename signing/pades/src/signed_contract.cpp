@@ -179,6 +179,17 @@ SignedContract SignedContract::open(const std::filesystem::path& dir) {
   return SignedContract(std::make_unique<State>(load(dir)));
 }
 
+void SignedContract::discard_after(const std::filesystem::path& dir, int keep) {
+  int last = keep;
+  while (std::filesystem::exists(revision_path(dir, last + 1))) ++last;
+  for (int n = last; n > keep; --n) {
+    std::error_code ec;
+    std::filesystem::remove(revision_path(dir, n), ec);
+    if (ec) throw Error("kan " + revision_path(dir, n).string() + " niet verwijderen: " + ec.message());
+  }
+  if (last > keep) sync_parent_directory(revision_path(dir, keep + 1));
+}
+
 void SignedContract::refresh() {
   if (!std::filesystem::exists(revision_path(state_->dir, state_->revisions + 1))) {
     check_no_gap(*state_);

@@ -84,6 +84,12 @@ class SignedContract {
   // without recovery, must agree. Throws sto::Error naming the file when it is missing or broken.
   static SignedContract open(const std::filesystem::path& dir);
 
+  // Removes the revisions after the first `keep` (the last first, each unlinked and the directory
+  // fsynced), for a caller whose record of the signatures is shorter than the chain: a signing
+  // act whose revision was written but whose transaction did not commit. Objects reading the
+  // chain must be opened again. Throws sto::Error when a file cannot be removed.
+  static void discard_after(const std::filesystem::path& dir, int keep);
+
   SignedContract(SignedContract&&) noexcept;
   SignedContract& operator=(SignedContract&&) noexcept;
   ~SignedContract();

@@ -1,0 +1,191 @@
+#include "sto/audit.h"
+
+#include <openssl/evp.h>
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <cstdio>
+
+#include "sto/diagnostics.h"
+
+namespace sto {
+
+namespace {
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool is_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    char32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1, cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2, cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3, cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // its continuation bytes are missing
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0u) != 0x80u) return false;
+      cp = (cp << 6) | (d & 0x3Fu);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+void append_string(std::string& out, std::string_view s) {
+  if (!is_utf8(s)) throw Error("auditregel: geen geldige UTF-8");
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string canonical_json(const AuditEntry& entry) {
+  // std::map orders keys by bytes; for UTF-8 that is code-point order, which is Python's too.
+  std::string out = "{";
+  for (const auto& [key, value] : entry) {
+    if (out.size() > 1) out += ',';
+    append_string(out, key);
+    out += ':';
+    if (const auto* s = std::get_if<std::string>(&value)) {
+      append_string(out, *s);
+    } else {
+      out += std::to_string(std::get<std::int64_t>(value));
+    }
+  }
+  out += '}';
+  return out;
+}
+
+std::string chain_hash(std::string_view previous, std::string_view canonical) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, previous.data(), previous.size()) == 1 &&
+                  EVP_DigestUpdate(ctx, canonical.data(), canonical.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx, digest, &size) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok) throw Error("auditlog: SHA-256 mislukt");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+std::string jsonl_line(const AuditRecord& record) {
+  AuditEntry entry = parse_flat_json(record.canonical);
+  entry["hash"] = record.hash;
+  return canonical_json(entry);
+}
+
+AuditEntry parse_flat_json(std::string_view text) {
+  if (!is_utf8(text)) throw Error("geen geldige UTF-8");
+  Poco::Dynamic::Var parsed;
+  try {
+    Poco::JSON::Parser parser;
+    parsed = parser.parse(std::string(text));
+  } catch (const Poco::Exception& e) {
+    throw Error("geen JSON: " + e.displayText());
+  }
+  const auto object = parsed.extract<Poco::JSON::Object::Ptr>();
+  if (object.isNull()) throw Error("geen JSON-object");
+  AuditEntry entry;
+  for (const auto& [key, value] : *object) {
+    if (value.isString()) {
+      entry[key] = value.extract<std::string>();
+    } else if (value.isInteger() && !value.isBoolean()) {
+      entry[key] = value.convert<std::int64_t>();
+    } else {
+      throw Error("veld \"" + key + "\" is geen tekst of geheel getal");
+    }
+  }
+  return entry;
+}
+
+std::vector<std::string> verify_chain(const std::vector<std::string>& lines, std::string& head) {
+  std::vector<std::string> findings;
+  std::string previous(kAuditGenesis);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string where = "regel " + std::to_string(i + 1) + ": ";
+    AuditEntry entry;
+    try {
+      entry = parse_flat_json(lines[i]);
+    } catch (const Error& e) {
+      findings.push_back(where + e.what());
+      continue;
+    }
+    const auto hash = entry.find("hash");
+    const auto seq = entry.find("seq");
+    if (hash == entry.end() || !std::holds_alternative<std::string>(hash->second)) {
+      findings.push_back(where + "zonder \"hash\"");
+      continue;
+    }
+    const std::string claimed = std::get<std::string>(hash->second);
+    if (canonical_json(entry) != lines[i]) findings.push_back(where + "niet in canonieke vorm");
+    if (seq == entry.end() || seq->second != AuditValue(static_cast<std::int64_t>(i + 1))) {
+      findings.push_back(where + "volgnummer (\"seq\") is niet " + std::to_string(i + 1));
+    }
+    entry.erase(hash);
+    const std::string computed = chain_hash(previous, canonical_json(entry));
+    if (computed != claimed) {
+      findings.push_back(where + "hash klopt niet met de vorige regel en de inhoud (verwacht " + computed + ")");
+    }
+    previous = claimed;
+  }
+  head = previous;
+  return findings;
+}
+
+}  // namespace sto

@@ -1,0 +1,369 @@
+#include "sto/server.h"
+
+#include <openssl/crypto.h>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include "page.h"
+
+namespace sto {
+
+namespace {
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+constexpr std::streamsize kMaxBody = 8 * 1024;
+constexpr int kMaxFailures = 20;
+constexpr auto kFailureWindow = std::chrono::minutes(10);
+
+// Failed token look-ups per client address, in fixed windows.
+class Limiter {
+ public:
+  bool blocked(const std::string& ip) {
+    const std::lock_guard lock(mutex_);
+    const auto it = failures_.find(ip);
+    return it != failures_.end() && it->second.count > kMaxFailures &&
+           std::chrono::steady_clock::now() - it->second.since < kFailureWindow;
+  }
+  void failed(const std::string& ip) {
+    const std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (failures_.size() > 100'000) failures_.clear();  // bounded memory under a spray of addresses
+    auto& f = failures_[ip];
+    if (now - f.since >= kFailureWindow) f = Window{now, 0};
+    ++f.count;
+  }
+
+ private:
+  struct Window {
+    std::chrono::steady_clock::time_point since{};
+    int count = 0;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, Window> failures_;
+};
+
+}  // namespace
+
+struct PageServer::Impl {
+  Werkruimte& w;
+  std::ostream* log;
+  std::mutex log_mutex;
+  Limiter limiter;
+  bool tls = false;
+  std::string host;
+  std::unique_ptr<Poco::Net::ServerSocket> socket;
+  std::unique_ptr<Poco::ThreadPool> pool;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+
+  Impl(Werkruimte& werkruimte, std::ostream* access_log) : w(werkruimte), log(access_log) {}
+
+  std::string csp() const {
+    return "default-src 'none'; style-src '" + page::style_hash() +
+           "'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  }
+
+  static void secure(HTTPServerResponse& r, const std::string& policy) {
+    r.set("Referrer-Policy", "no-referrer");
+    r.set("Content-Security-Policy", policy);
+    r.set("Cache-Control", "no-store");
+    r.set("X-Content-Type-Options", "nosniff");
+    r.set("X-Frame-Options", "DENY");
+  }
+
+  void html(HTTPServerResponse& r, HTTPResponse::HTTPStatus status, const std::string& body) {
+    r.setStatusAndReason(status);
+    secure(r, csp());
+    r.setContentType("text/html; charset=utf-8");
+    r.setContentLength(static_cast<std::streamsize>(body.size()));
+    r.send() << body;
+  }
+
+  Actor actor(const HTTPServerRequest& req) const {
+    Actor a;
+    a.ip = req.clientAddress().host().toString();
+    if (w.configuration().trust_proxy && req.has("X-Forwarded-For")) {
+      const std::string f = req.get("X-Forwarded-For");
+      const auto comma = f.rfind(',');
+      a.ip = comma == std::string::npos ? f : f.substr(comma + 1);
+      while (!a.ip.empty() && a.ip.front() == ' ') a.ip.erase(0, 1);
+    }
+    a.user_agent = req.get("User-Agent", "").substr(0, 300);
+    return a;
+  }
+
+  static HTTPResponse::HTTPStatus status_of(LinkView::Kind kind) {
+    switch (kind) {
+      case LinkView::Kind::unknown:
+        return HTTPResponse::HTTP_NOT_FOUND;
+      case LinkView::Kind::expired:
+      case LinkView::Kind::revoked:
+      case LinkView::Kind::other_version:
+        return HTTPResponse::HTTP_GONE;
+      default:
+        return HTTPResponse::HTTP_OK;
+    }
+  }
+
+  void access(const HTTPServerRequest& req, const std::string& path, int status,
+              std::chrono::steady_clock::time_point start, const std::string& ip) {
+    if (log == nullptr) return;
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    const std::lock_guard lock(log_mutex);
+    // A Referer is noted, never written: it would carry the token of the page it came from.
+    *log << ip << ' ' << req.getMethod() << ' ' << path << ' ' << status << ' ' << us / 1000 << '.' << (us % 1000) / 100
+         << "ms" << (req.has("Referer") ? " met-referer" : "") << "\n"
+         << std::flush;
+  }
+
+  // The request's form, read by hand: at most kMaxBody bytes, never the query string.
+  static std::unique_ptr<Poco::Net::HTMLForm> form_of(HTTPServerRequest& req) {
+    if (req.hasContentLength() && req.getContentLength64() > kMaxBody) return nullptr;
+    std::string body(static_cast<std::size_t>(kMaxBody + 1), '\0');
+    req.stream().read(body.data(), kMaxBody + 1);
+    const std::streamsize got = req.stream().gcount();
+    if (got > kMaxBody) return nullptr;
+    body.resize(static_cast<std::size_t>(got));
+    auto form = std::make_unique<Poco::Net::HTMLForm>();
+    form->setFieldLimit(10);
+    form->setValueLengthLimit(4096);
+    std::istringstream in(body);
+    form->read(in);
+    return form;
+  }
+
+  void handle(HTTPServerRequest& req, HTTPServerResponse& res) {
+    const auto start = std::chrono::steady_clock::now();
+    const Actor who = actor(req);
+    std::string logged = "/";
+    try {
+      logged = route(req, res, who);
+    } catch (const Poco::Net::HTMLFormException&) {
+      if (!res.sent()) {
+        res.setKeepAlive(false);
+        html(res, HTTPResponse::HTTP_BAD_REQUEST, page::message("Ongeldig formulier", "Het formulier is ongeldig."));
+      }
+    } catch (const StoreError& e) {
+      std::cerr << "sto serve: " << e.what() << "\n";
+      if (!res.sent()) {
+        res.setKeepAlive(false);
+        res.set("Retry-After", "5");
+        html(res, HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+             page::message("Even geduld", "Het is nu te druk. Probeer het over een paar seconden opnieuw."));
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "sto serve: " << e.what() << "\n";
+      if (!res.sent()) {
+        res.setKeepAlive(false);
+        html(
+            res, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR,
+            page::message("Er ging iets mis", "Er ging iets mis; er is niets ondertekend. Probeer het later opnieuw."));
+      }
+    }
+    access(req, logged, static_cast<int>(res.getStatus()), start, who.ip);
+  }
+
+  // Returns the path as it may be logged (the token replaced by "…").
+  std::string route(HTTPServerRequest& req, HTTPServerResponse& res, const Actor& who) {
+    const Poco::URI uri(req.getURI());
+    const std::string path = uri.getPath();
+    const std::string method = req.getMethod() == "HEAD" ? "GET" : req.getMethod();
+    if (path == "/" && method == "GET") {
+      html(res, HTTPResponse::HTTP_OK,
+           page::message("Ondertekenen", "Open de persoonlijke link uit uw mail om de overeenkomst te ondertekenen."));
+      return path;
+    }
+    if (!path.starts_with("/t/")) {
+      html(res, HTTPResponse::HTTP_NOT_FOUND, page::message("Niet gevonden", "Deze pagina bestaat niet."));
+      return "(elders)";
+    }
+    const std::string rest = path.substr(3);
+    const std::string token = rest.substr(0, rest.find('/'));
+    const std::string sub = rest.substr(token.size());
+    const std::string logged = "/t/…" + sub;
+    const std::string base = "/t/" + token;
+
+    if (limiter.blocked(who.ip)) {
+      res.setKeepAlive(false);
+      html(res, HTTPResponse::HTTP_TOO_MANY_REQUESTS,
+           page::message("Te veel pogingen", "Te veel onbekende links vanaf uw adres. Probeer het later opnieuw."));
+      return logged;
+    }
+    if (sub.empty() && method == "GET") {
+      const LinkView v = w.view(token, who);
+      if (v.kind == LinkView::Kind::unknown) limiter.failed(who.ip);
+      html(res, status_of(v.kind), page::render(v, base, w.mac("csrf", v.token_hash), "", "", ""));
+      return logged;
+    }
+    if (sub == "/pdf" && method == "GET") {
+      const auto pdf = w.contract_pdf(token, who);
+      if (!pdf) {
+        if (token_hash(token).empty() || !w.store().link(token_hash(token))) limiter.failed(who.ip);
+        html(res, HTTPResponse::HTTP_NOT_FOUND,
+             page::message("Niet beschikbaar", "Bij deze link hoort geen overeenkomst (meer)."));
+        return logged;
+      }
+      res.setStatusAndReason(HTTPResponse::HTTP_OK);
+      secure(res, "default-src 'none'; frame-ancestors 'none'");
+      res.setContentType("application/pdf");
+      res.set("Content-Disposition", std::string(uri.getRawQuery() == "download=1" ? "attachment" : "inline") +
+                                         "; filename=\"overeenkomst.pdf\"");
+      res.setContentLength(static_cast<std::streamsize>(pdf->size()));
+      res.send().write(pdf->data(), static_cast<std::streamsize>(pdf->size()));
+      return logged;
+    }
+    if ((sub == "/onderteken" || sub == "/weiger") && method == "POST") {
+      post(req, res, who, token, base, sub == "/onderteken");
+      return logged;
+    }
+    if (sub == "/onderteken" || sub == "/weiger") res.set("Allow", "POST");
+    html(
+        res,
+        sub == "/onderteken" || sub == "/weiger" ? HTTPResponse::HTTP_METHOD_NOT_ALLOWED : HTTPResponse::HTTP_NOT_FOUND,
+        page::message("Niet gevonden", "Deze pagina bestaat niet."));
+    return logged;
+  }
+
+  void post(HTTPServerRequest& req, HTTPServerResponse& res, const Actor& who, const std::string& token,
+            const std::string& base, bool signing) {
+    if (req.has("Sec-Fetch-Site") && req.get("Sec-Fetch-Site") != "same-origin") {
+      res.setKeepAlive(false);
+      html(res, HTTPResponse::HTTP_FORBIDDEN, page::message("Geweigerd", "Dit formulier komt van een andere site."));
+      return;
+    }
+    if (req.getContentType().rfind(Poco::Net::HTMLForm::ENCODING_URL, 0) != 0) {
+      res.setKeepAlive(false);
+      html(res, HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE, page::message("Geweigerd", "Onverwacht formulier."));
+      return;
+    }
+    const auto form = form_of(req);
+    if (!form) {
+      res.setKeepAlive(false);  // the rest of the body is unread on the socket
+      html(res, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, page::message("Geweigerd", "Het formulier is te groot."));
+      return;
+    }
+    const std::string hash = token_hash(token);
+    const std::string want = w.mac("csrf", hash);
+    const std::string got = form->get("csrf", "");
+    if (hash.empty() || got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0) {
+      if (hash.empty() || !w.store().link(hash)) limiter.failed(who.ip);
+      html(res, HTTPResponse::HTTP_FORBIDDEN,
+           page::message("Formulier verlopen", "Open de link uit uw mail opnieuw en probeer het nog eens."));
+      return;
+    }
+    const std::string name = form->get("naam", "");
+    const std::string reason = form->get("reden", "");
+    LinkView v;
+    try {
+      v = signing ? w.sign(token, form->get("bevestig", "") == "ja", name, who) : w.decline(token, reason, who);
+    } catch (const PageError& e) {
+      LinkView again = w.view(token, who);
+      html(res, HTTPResponse::HTTP_UNPROCESSABLE_ENTITY,
+           page::render(again, base, want, e.what(), signing ? name : "", signing ? "" : reason));
+      return;
+    }
+    if (v.kind == LinkView::Kind::unknown) {
+      html(res, HTTPResponse::HTTP_NOT_FOUND, page::render(v, base, want, "", "", ""));
+      return;
+    }
+    secure(res, csp());
+    res.setContentLength(0);
+    res.redirect(base, HTTPResponse::HTTP_SEE_OTHER);
+  }
+};
+
+namespace {
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(PageServer::Impl& impl) : impl_(impl) {}
+  void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override { impl_.handle(req, res); }
+
+ private:
+  PageServer::Impl& impl_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(PageServer::Impl& impl) : impl_(impl) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override { return new Handler(impl_); }
+
+ private:
+  PageServer::Impl& impl_;
+};
+
+}  // namespace
+
+PageServer::PageServer(Werkruimte& werkruimte, const std::string& listen, std::ostream* access_log)
+    : impl_(std::make_unique<Impl>(werkruimte, access_log)) {
+  const Configuration& c = werkruimte.configuration();
+  try {
+    const Poco::Net::SocketAddress address(listen);
+    impl_->host = address.host().toString();
+    if (!c.tls_certificate.empty()) {
+      Poco::Net::initializeSSL();
+      Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, c.tls_key,
+                                                               c.tls_certificate, "", Poco::Net::Context::VERIFY_NONE);
+      context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+      impl_->socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 128, context);
+      impl_->tls = true;
+    } else {
+      impl_->socket = std::make_unique<Poco::Net::ServerSocket>(address, 128);
+    }
+  } catch (const Poco::Exception& e) {
+    throw Error("kan niet luisteren op " + listen + ": " + e.displayText());
+  }
+  auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
+  params->setMaxThreads(c.server_threads);
+  params->setMaxQueued(c.server_queue);
+  params->setTimeout(Poco::Timespan(10, 0));
+  params->setKeepAlive(true);
+  params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+  params->setMaxKeepAliveRequests(100);
+  params->setServerName("sto");
+  impl_->pool = std::make_unique<Poco::ThreadPool>(2, c.server_threads);
+  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->pool, *impl_->socket, params);
+}
+
+PageServer::~PageServer() { stop(); }
+
+void PageServer::start() { impl_->server->start(); }
+
+void PageServer::stop() {
+  if (impl_->server) {
+    impl_->server->stopAll(true);
+    impl_->pool->joinAll();
+  }
+}
+
+unsigned short PageServer::port() const { return impl_->socket->address().port(); }
+
+std::string PageServer::base_url() const {
+  const std::string host = impl_->host == "0.0.0.0" ? "127.0.0.1" : impl_->host;
+  return std::string(impl_->tls ? "https://" : "http://") + host + ":" + std::to_string(port());
+}
+
+}  // namespace sto

@@ -1,0 +1,171 @@
+// The signing workflow's state: agreements, their versions, one signatory per tekenbevoegde of
+// a version, the links' tokens, and each agreement's audit chain (sto/audit.h).
+//
+// Backends (Poco::Data, one schema, the same SQL but for four dialect points):
+// - `sqlite:PATH` — the default, a file in the workspace: WAL, foreign keys on, a 10 s busy
+//   timeout; writers take the file's write lock at BEGIN (BEGIN IMMEDIATE), so two processes
+//   never lose an update.
+// - `postgresql:CONNINFO` — a libpq connection string ("host=… dbname=… user=…"), for several
+//   `sto serve` processes sharing the work; writers lock their agreement's row (FOR UPDATE).
+// The schema is migrated at open (a schema_version table, one statement per step), so a new
+// binary upgrades an old database and concurrent openers apply each step once.
+//
+// Every change goes through a Transaction on one agreement: it locks that agreement until it
+// commits or rolls back, so every change of an agreement — its signing acts included — is
+// serialised, while different agreements proceed in parallel (on PostgreSQL; SQLite serialises
+// all writers of the file). A transaction that records a state change appends its audit entry
+// in the same transaction: both are stored, or neither.
+//
+// Times are Unix epoch milliseconds, UTC, computed by the caller (the databases' own clocks and
+// time texts differ). Tokens are stored only as the SHA-256 of the link's secret.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sto/audit.h"
+#include "sto/diagnostics.h"
+
+namespace sto {
+
+// pending → invited → viewed → signed | declined; any state not final → expired | revoked.
+enum class SignatoryState { pending, invited, viewed, signed_, declined, expired, revoked };
+std::string_view to_string(SignatoryState state);  // "pending", …, "signed", …
+std::optional<SignatoryState> parse_signatory_state(std::string_view text);
+bool is_final(SignatoryState state);  // signed, declined, expired, revoked
+
+// open → completed (every signatory signed) | revoked (a newer version, or `sto revoke`).
+enum class VersionState { open, completed, revoked };
+std::string_view to_string(VersionState state);
+
+struct VersionRecord {
+  std::int64_t id = 0;
+  std::string kenmerk;
+  std::int64_t versie = 0;
+  VersionState state = VersionState::open;
+  std::string xml;              // the agreement as opened (the file's bytes)
+  std::string xml_sha256;       // hex
+  std::string document_sha256;  // hex, of the rendered contract (revision 0)
+  std::string contract_dir;     // the SignedContract's directory, relative to the workspace
+  std::int64_t revisions = 0;   // signatures recorded; the chain on disk may not be longer
+  std::int64_t opened_ms = 0;
+  std::int64_t closed_ms = 0;  // completed or revoked; 0 while open
+};
+
+struct SignatoryRecord {
+  std::int64_t id = 0;
+  std::int64_t version_id = 0;
+  std::int64_t position = 0;  // document order, 0-based
+  std::string tekenbevoegde;  // its id in the agreement: the signature field's name
+  std::string partner_id;
+  std::string partner;  // the partner's name
+  std::string naam;
+  std::string functie;
+  std::string email;
+  SignatoryState state = SignatoryState::pending;
+  std::int64_t state_ms = 0;       // when it entered its state
+  std::string mail_error;          // the last mail failure, empty when the last mail was accepted
+  std::string reason;              // why they declined
+  std::int64_t revision = 0;       // signed: its revision number
+  std::string revision_sha256;     // signed: hex, of the PDF up to and including its revision
+  std::string certificate_sha256;  // signed: hex, of its certificate's DER
+};
+
+struct TokenRecord {
+  std::string hash;  // hex SHA-256 of the link's secret
+  std::int64_t signatory_id = 0;
+  std::string document_sha256;  // the version it was issued for
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;
+  std::int64_t used_ms = 0;  // 0 until a signature or refusal used it
+};
+
+// A link's token with whom and what it is for.
+struct LinkRecord {
+  TokenRecord token;
+  SignatoryRecord signatory;
+  VersionRecord version;
+};
+
+// A database failure. `busy`: the lock was not granted in time (try again later);
+// `unavailable`: the database cannot be reached or opened; `other`: anything else.
+class StoreError : public Error {
+ public:
+  enum class Kind { busy, unavailable, other };
+  StoreError(Kind kind, const std::string& what) : Error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+class Store {
+ public:
+  // Opens (creating an SQLite file when missing) and migrates. Throws StoreError.
+  static Store open(const std::string& url);
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  bool is_postgresql() const;
+
+  // Changes to one agreement. Rolls back when destroyed without commit().
+  class Transaction {
+   public:
+    Transaction(Transaction&&) noexcept;
+    ~Transaction();
+
+    const std::string& kenmerk() const;
+    std::optional<VersionRecord> latest_version();  // the highest versie
+    std::optional<VersionRecord> version(std::int64_t versie);
+    std::vector<VersionRecord> versions();                              // ascending versie
+    std::vector<SignatoryRecord> signatories(std::int64_t version_id);  // in document order
+    std::optional<SignatoryRecord> signatory(std::int64_t id);          // of this agreement only
+    std::optional<LinkRecord> link(std::string_view hash);              // of this agreement only
+    std::int64_t latest_token_expiry(std::int64_t signatory_id);        // 0 when it has no token
+
+    std::int64_t insert_version(const VersionRecord& version);        // returns its id
+    std::int64_t insert_signatory(const SignatoryRecord& signatory);  // returns its id
+    void update_version(const VersionRecord& version);                // state, revisions, closed_ms
+    void update_signatory(const SignatoryRecord& signatory);          // all but the identity columns
+    void insert_token(const TokenRecord& token);
+    void mark_token_used(std::string_view hash, std::int64_t when_ms);
+
+    // Appends `entry` to the agreement's chain, adding "seq" and "kenmerk". Returns the record.
+    AuditRecord append(AuditEntry entry);
+
+    void commit();
+
+    struct Impl;
+
+   private:
+    friend class Store;
+    explicit Transaction(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+  };
+
+  // Begins a transaction on `kenmerk`, waiting for its lock. With `create`, an agreement not yet
+  // known is added (in the same transaction); without, it is an Error to name one.
+  Transaction write(std::string_view kenmerk, bool create = false);
+
+  // Reads, each a consistent snapshot of its own.
+  std::vector<std::string> kenmerken();
+  std::optional<VersionRecord> latest_version(std::string_view kenmerk);
+  std::vector<SignatoryRecord> signatories(std::int64_t version_id);
+  std::vector<AuditRecord> audit(std::string_view kenmerk);  // the whole chain, in order
+
+  // The link a token hash belongs to, when the token exists at all.
+  std::optional<LinkRecord> link(std::string_view hash);
+
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sto

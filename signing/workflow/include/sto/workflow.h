@@ -1,0 +1,212 @@
+// The signing workflow: a workspace (configuration, database, PKI, server secret, contracts,
+// outgoing mail) and the acts of the penvoerder and the tekenbevoegden on it.
+//
+// Workspace layout (`sto init`):
+//   sto.conf        the configuration (documented in docs/workflow.md; flags override it)
+//   geheim          32 random bytes (hex), mode 0600: keys the page's CSRF tokens
+//   pki/            the CA and the TSA (sto/pki.h)
+//   sto.db          the SQLite database, unless sto.conf names a PostgreSQL one
+//   contracten/<kenmerk>-v<versie>/   the contract's revisions (sto/pades.h)
+//   postvak/new/    outgoing mail, when the mail transport is the pickup directory
+//
+// Every act is a store transaction on its agreement (sto/store.h) that appends its audit entry;
+// a signature's PDF revision is written and fsynced before that transaction commits, and
+// removed again when the commit fails, so no signature exists in the PDF without its record
+// nor the other way round.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sto/diagnostics.h"
+#include "sto/mail.h"
+#include "sto/pki.h"
+#include "sto/rules.h"
+#include "sto/store.h"
+
+namespace sto {
+
+// sto.conf: `key = value` lines, `#` comments. Every key has a default; see docs/workflow.md.
+struct Configuration {
+  std::string database = "sqlite:sto.db";  // (relative to the workspace) | "postgresql:CONNINFO"
+  std::string base_url;                    // links: base_url + "/t/" + token; default "http://" + listen
+  std::string listen = "127.0.0.1:8080";
+  int link_days = 30;                     // a link's validity
+  std::string mail_transport = "pickup";  // "pickup" | "smtp"
+  std::string pickup_dir = "postvak";     // relative to the workspace
+  MailAddress mail_from{"STO ondertekening", "noreply@sto.invalid"};
+  SmtpSettings smtp;            // smtp.host, smtp.port, smtp.starttls, smtp.ca_file, smtp.user,
+                                // smtp.password_file, smtp.attempts, smtp.backoff_ms, smtp.timeout_ms
+  std::string tsa_url;          // empty: the workspace's own TSA
+  std::string tsa_certificate;  // PEM file trusted for tsa_url
+  int server_threads = 32;      // the page server's worker threads
+  int server_queue = 256;       // connections waiting for a worker before new ones are refused
+  bool trust_proxy = false;     // take the client's address from X-Forwarded-For (behind a proxy)
+  std::string tls_certificate;  // PEM; with tls_key: HTTPS
+  std::string tls_key;
+
+  // Reads `path`; unknown keys and bad values are an Error naming the line.
+  static Configuration load(const std::filesystem::path& path);
+  // Sets one key as sto.conf would (for flags such as --listen, --base-url, --smtp).
+  void set(const std::string& key, const std::string& value);
+  // The text of a fresh sto.conf with these values, every key commented.
+  std::string text() const;
+};
+
+// Who did something, for the audit log: the client's address and user agent ("cli" for the
+// commands the penvoerder runs).
+struct Actor {
+  std::string ip = "cli";
+  std::string user_agent;
+};
+
+struct OpenResult {
+  std::string kenmerk;
+  std::int64_t versie = 0;
+  std::string document_sha256;
+  std::size_t signatories = 0;
+  bool already_open = false;        // the same file was opened before: nothing changed
+  std::int64_t revoked_versie = 0;  // the older version this one revoked, 0 when none
+};
+
+struct MailOutcome {
+  std::string tekenbevoegde;
+  std::string email;
+  bool sent = false;
+  std::string detail;  // the server's reply, or the error
+};
+
+struct PartnerStatus {
+  std::string partner_id;
+  std::string partner;
+  bool bound = false;  // every tekenbevoegde of the partner signed
+};
+
+struct Status {
+  VersionRecord version;
+  std::vector<SignatoryRecord> signatories;
+  std::vector<PartnerStatus> partners;
+  std::size_t signed_count = 0;
+  std::int64_t effective_ms = 0;  // the last signature, once every tekenbevoegde signed; else 0
+  std::string audit_head;         // the chain's last hash
+  std::size_t audit_length = 0;
+};
+
+// What the signing page shows for a link.
+struct LinkView {
+  enum class Kind {
+    unknown,        // no such token (or malformed)
+    expired,        // the link's validity ended
+    revoked,        // the version was replaced or withdrawn
+    other_version,  // issued for another document than the version's
+    sign,           // ready to sign or decline
+    signed_,        // receipt: signed
+    declined,       // receipt: declined
+  };
+  Kind kind = Kind::unknown;
+  std::string regio;
+  std::string kenmerk;
+  std::int64_t versie = 0;
+  std::string document_sha256;
+  std::string partner;
+  std::string naam;
+  std::string functie;
+  std::string hoedanigheid;
+  std::int64_t expires_ms = 0;
+  std::int64_t state_ms = 0;  // signed/declined: when
+  std::string reason;         // declined
+  std::int64_t revision = 0;  // signed
+  std::string certificate_sha256;
+  std::string revision_sha256;
+  std::string token_hash;  // hex SHA-256 of the token: what the page's CSRF field is bound to
+};
+
+// A refusal the signatory can correct (shown on the page, HTTP 422): a typed name that does not
+// match, a missing confirmation or reason.
+class PageError : public Error {
+ public:
+  using Error::Error;
+};
+
+class Werkruimte {
+ public:
+  // Creates a workspace in `dir`: pki/ (see Pki::create: never replacing a CA, so a workspace is
+  // never initialised twice), sto.conf from `configuration`, geheim, and the database (migrated).
+  // Returns the CA's fingerprint.
+  static std::string init(const std::filesystem::path& dir, const Configuration& configuration,
+                          const std::string& passphrase);
+
+  // Opens the workspace in `dir`, with `overrides` (key → value) applied to its sto.conf.
+  // `templates` holds the contract's and the mails' templates and the regulations.
+  static Werkruimte open(const std::filesystem::path& dir, const std::filesystem::path& templates,
+                         const std::string& passphrase, const std::map<std::string, std::string>& overrides = {});
+
+  Werkruimte(Werkruimte&&) noexcept;
+  Werkruimte& operator=(Werkruimte&&) noexcept;
+  ~Werkruimte();
+
+  const Configuration& configuration() const;
+  // Changes one setting for this process only, as a flag would (e.g. base_url once the server
+  // knows its port).
+  void configure(const std::string& key, const std::string& value);
+  const std::filesystem::path& dir() const;
+  Store& store();
+  std::string ca_fingerprint() const;
+
+  // The clock (UTC seconds; tests fix it) and the mail transport (tests and `sto demo` swap it).
+  void set_clock(Clock clock);
+  void set_transport(std::unique_ptr<Transport> transport);
+
+  // --- the penvoerder ---
+  // Validates (`validation` receives the findings; nothing is opened when it is invalid), renders,
+  // registers the version and one pending request per tekenbevoegde; a higher versie of an open
+  // agreement revokes the older version's open requests. Throws sto::Error when the versie is
+  // not higher than the last (or equal with other content).
+  std::optional<OpenResult> open_agreement(const std::filesystem::path& xml, Validation& validation);
+  // Mails every pending signatory (also those whose last mail failed) a new personal link.
+  // Throws MailError (configuration) when no mail can go out at all.
+  std::vector<MailOutcome> invite(const std::string& kenmerk);
+  // Mails a reminder with a new link to every invited or viewed signatory.
+  std::vector<MailOutcome> remind(const std::string& kenmerk);
+  // Revokes the open version: every request not final becomes revoked; links then say so.
+  void revoke(const std::string& kenmerk, const std::string& reason);
+  // The latest version's state. Requests whose links all expired become expired first.
+  Status status(const std::string& kenmerk);
+  // The signed PDF of the latest version (all revisions so far).
+  std::string signed_pdf(const std::string& kenmerk);
+
+  // --- the tekenbevoegde, through the page (`token` as in the link) ---
+  // What the link shows. The first view of a request moves it to viewed.
+  LinkView view(const std::string& token, const Actor& actor);
+  // The contract to sign (revision 0), logged as pdf-downloaded; nullopt for a dead link.
+  std::optional<std::string> contract_pdf(const std::string& token, const Actor& actor);
+  // Signs: `typed_name` must be the tekenbevoegde's name (case and spacing ignored) and
+  // `confirmed` true, else PageError. Returns the receipt. When this was the last signature,
+  // the version completes and every signatory is mailed the signed PDF (after the commit).
+  LinkView sign(const std::string& token, bool confirmed, const std::string& typed_name, const Actor& actor);
+  // Declines with `reason` (required, at most 2000 bytes), else PageError.
+  LinkView decline(const std::string& token, const std::string& reason, const Actor& actor);
+
+  // HMAC-SHA-256 (keyed by geheim) of `purpose` and `value`, hex: the page's CSRF field.
+  std::string mac(std::string_view purpose, std::string_view value) const;
+
+  struct Impl;
+
+ private:
+  explicit Werkruimte(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The token's hash as stored: hex SHA-256 of the token text. Empty for a malformed token
+// (not 43 characters of base64url), which no link can have.
+std::string token_hash(std::string_view token);
+
+}  // namespace sto

@@ -1,0 +1,133 @@
+// The penvoerder's commands as a user runs them: init, open, invite, status, remind, revoke, demo.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "run.h"
+#include "scratch.h"
+
+namespace sto::test {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const std::string kSource = STO_SOURCE_DIR;
+const std::string kKlein = kSource + "/samples/regio-klein-8.xml";
+
+using Workflow = ScratchTest;
+
+std::size_t files_in(const fs::path& dir) {
+  if (!fs::exists(dir)) return 0;
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+TEST_F(Workflow, InitMakesTheWholeWorkspace) {
+  const std::string ws = (dir_ / "ws").string();
+  const auto r = run_sto({"init", "--home", ws, "--base-url", "https://teken.example.nl/", "--listen", "0.0.0.0:8443"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"sto.conf", "geheim", "sto.db", "pki/ca.pem", "pki/tsa.pem"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "ws" / part)) << part;
+  }
+  struct stat st {};
+  ASSERT_EQ(stat((dir_ / "ws/geheim").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(slurp(dir_ / "ws/geheim").size(), 65u);
+  const std::string conf = slurp(dir_ / "ws/sto.conf");
+  EXPECT_THAT(conf, HasSubstr("base_url = https://teken.example.nl\n"));
+  EXPECT_THAT(conf, HasSubstr("listen = 0.0.0.0:8443\n"));
+  EXPECT_THAT(conf, HasSubstr("database = sqlite:sto.db\n"));
+  // A bad setting is refused, naming the line.
+  spill(dir_ / "ws/sto.conf", conf + "link.days = nooit\n");
+  const auto bad = run_sto({"status", "X", "--home", ws});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_THAT(bad.err, HasSubstr("sto.conf:"));
+  EXPECT_THAT(bad.err, HasSubstr("link.days"));
+}
+
+TEST_F(Workflow, OpenInviteStatusRemindRevoke) {
+  const std::string ws = (dir_ / "ws").string();
+  ASSERT_EQ(run_sto({"init", "--home", ws}).exit_code, 0);
+  // An invalid agreement is refused with its findings; nothing is opened.
+  spill(dir_ / "bad.xml", slurp(kKlein).replace(slurp(kKlein).find("versie=\"1\""), 10, "versie=\"nul\""));
+  const auto invalid = run_sto({"open", (dir_ / "bad.xml").string(), "--home", ws});
+  EXPECT_EQ(invalid.exit_code, 1);
+  EXPECT_THAT(invalid.out, HasSubstr("versie"));
+
+  const auto opened = run_sto({"open", kKlein, "--home", ws});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_THAT(opened.out, HasSubstr("STO25-071-SOK versie 1 geopend: 9 tekenbevoegden"));
+  EXPECT_THAT(run_sto({"open", kKlein, "--home", ws}).out, HasSubstr("was al geopend"));
+
+  const auto invited = run_sto({"invite", "STO25-071-SOK", "--home", ws});
+  ASSERT_EQ(invited.exit_code, 0) << invited.err;
+  EXPECT_THAT(invited.out, HasSubstr("9 van 9 uitnodigingen verstuurd"));
+  EXPECT_EQ(files_in(dir_ / "ws/postvak/new"), 9u);
+
+  const auto status = run_sto({"status", "STO25-071-SOK", "--json", "--home", ws});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto json = Poco::JSON::Parser().parse(status.out).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(json->getValue<std::string>("state"), "open");
+  EXPECT_EQ(json->getValue<int>("signed"), 0);
+  const auto list = json->getArray("tekenbevoegden");
+  ASSERT_EQ(list->size(), 9u);
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    EXPECT_EQ(list->getObject(static_cast<unsigned>(i))->getValue<std::string>("state"), "invited");
+  }
+  EXPECT_EQ(json->getArray("partners")->size(), 8u);
+  EXPECT_EQ(json->getValue<int>("audit_length"), 10);
+
+  const auto text = run_sto({"status", "STO25-071-SOK", "--home", ws});
+  EXPECT_THAT(text.out, HasSubstr("0 van 9 tekenbevoegden ondertekend"));
+  EXPECT_THAT(text.out, HasSubstr("Gebonden partners: 0 van 8"));
+
+  const auto reminded = run_sto({"remind", "STO25-071-SOK", "--home", ws});
+  EXPECT_EQ(reminded.exit_code, 0) << reminded.err;
+  EXPECT_THAT(reminded.out, HasSubstr("9 van 9 herinneringen verstuurd"));
+  EXPECT_EQ(files_in(dir_ / "ws/postvak/new"), 18u);
+
+  const auto revoked = run_sto({"revoke", "STO25-071-SOK", "--reden", "partner treedt toe", "--home", ws});
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_THAT(run_sto({"status", "STO25-071-SOK", "--home", ws}).out, HasSubstr("(revoked)"));
+  EXPECT_EQ(run_sto({"revoke", "STO25-071-SOK", "--home", ws}).exit_code, 3);
+  EXPECT_EQ(run_sto({"status", "ONBEKEND", "--home", ws}).exit_code, 3);
+  EXPECT_EQ(run_sto({"invite", "--home", ws}).exit_code, 2);
+}
+
+TEST_F(Workflow, InviteThroughAnSmtpServerThatIsNotThereFailsPerSignatory) {
+  const std::string ws = (dir_ / "ws").string();
+  ASSERT_EQ(run_sto({"init", "--home", ws}).exit_code, 0);
+  spill(dir_ / "ws/sto.conf", slurp(dir_ / "ws/sto.conf") + "smtp.attempts = 1\nsmtp.backoff_ms = 0\n");
+  ASSERT_EQ(run_sto({"open", kKlein, "--home", ws}).exit_code, 0);
+  const auto r = run_sto({"invite", "STO25-071-SOK", "--home", ws, "--smtp", "127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("MISLUKT"));
+  const auto status = run_sto({"status", "STO25-071-SOK", "--home", ws});
+  EXPECT_THAT(status.out, HasSubstr("MAIL MISLUKT"));
+  EXPECT_THAT(status.out, HasSubstr("pending"));
+}
+
+TEST_F(Workflow, DemoSignsEverythingOverHttp) {
+  const auto r = run_sto({"demo", "-o", (dir_ / "demo").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("9 tekenbevoegden lazen de mail, volgden de link, lazen de PDF en ondertekenden"));
+  const auto pdfsig = run_program({"/usr/bin/pdfsig", (dir_ / "demo/getekend.pdf").string()});
+  std::size_t valid = 0;
+  for (auto at = pdfsig.out.find("Signature is Valid."); at != std::string::npos;
+       at = pdfsig.out.find("Signature is Valid.", at + 1)) {
+    ++valid;
+  }
+  EXPECT_EQ(valid, 9u) << pdfsig.out;
+  EXPECT_EQ(run_program({"/usr/bin/qpdf", "--check", (dir_ / "demo/getekend.pdf").string()}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "demo/audit.jsonl"));
+  // Never over an existing workspace.
+  const auto again = run_sto({"demo", "-o", (dir_ / "demo").string()});
+  EXPECT_EQ(again.exit_code, 3);
+  EXPECT_THAT(again.err, HasSubstr("niet leeg"));
+}
+
+}  // namespace
+}  // namespace sto::test

@@ -1,0 +1,428 @@
+// The signing workflow end to end in one process: a workspace on SQLite and on PostgreSQL, the
+// page server on loopback, mail through the pickup directory, every act over real HTTP.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <Poco/Exception.h>
+
+#include <fstream>
+
+#include "harness.h"
+#include "run.h"
+#include "sample.h"
+#include "scratch.h"
+#include "sto/audit.h"
+#include "sto/pades.h"
+
+namespace sto::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class Flow : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sto-flow-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    site_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Site& site(const std::map<std::string, std::string>& overrides = {}) {
+    if (!site_) site_ = std::make_unique<Site>(dir_ / "ws", GetParam(), overrides);
+    return *site_;
+  }
+  int revisions_on_disk(const std::string& kenmerk, int versie = 1) {
+    return SignedContract::open(dir_ / "ws" / "contracten" / (kenmerk + "-v" + std::to_string(versie))).revisions();
+  }
+  std::vector<std::string> audit_lines(const std::string& kenmerk) {
+    std::vector<std::string> lines;
+    for (const auto& r : site().w().store().audit(kenmerk)) lines.push_back(jsonl_line(r));
+    return lines;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Site> site_;
+};
+
+std::vector<std::string> all_links(const std::map<std::string, std::vector<std::string>>& by_address) {
+  std::vector<std::string> out;
+  for (const auto& [address, links] : by_address) out.insert(out.end(), links.begin(), links.end());
+  return out;
+}
+
+TEST_P(Flow, EverySignatoryGetsOneMailWithOneWorkingLink) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto mails_before = pickup_mails(s.pickup()).size();
+  EXPECT_EQ(mails_before, 0u);
+  const auto links = s.invite(kenmerk);
+  const auto mails = pickup_mails(s.pickup());
+  const Status st = s.w().status(kenmerk);
+  ASSERT_EQ(mails.size(), st.signatories.size());
+  for (const ReceivedMail& m : mails) {
+    const auto found = links_in(m, s.base_url());
+    ASSERT_EQ(found.size(), 1u) << m.text;
+    EXPECT_THAT(m.subject, HasSubstr(kenmerk));
+    EXPECT_THAT(m.html, HasSubstr(token_of(found[0])));
+  }
+  for (const SignatoryRecord& r : st.signatories) {
+    EXPECT_EQ(r.state, SignatoryState::invited) << r.tekenbevoegde;
+    EXPECT_TRUE(links.contains(r.email)) << r.email;
+  }
+  // Invite again: nobody is pending, so no mail goes out.
+  EXPECT_TRUE(s.w().invite(kenmerk).empty());
+  EXPECT_EQ(pickup_mails(s.pickup()).size(), mails.size());
+}
+
+TEST_P(Flow, SignAndDeclineShowInStatusAndTheAuditChain) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  auto links = all_links(s.invite(kenmerk));
+  ASSERT_EQ(links.size(), 9u);
+  const std::string decliner = links.back();
+  links.pop_back();
+  for (const auto& link : links) {
+    const Http r = s.sign(link);
+    EXPECT_EQ(r.status, 303) << r.body;
+    EXPECT_EQ(r.headers.at("location"), link.substr(s.base_url().size()));
+  }
+  const std::string path = decliner.substr(s.base_url().size());
+  const Http page = http(s.base_url(), "GET", path);
+  const Http declined = http(s.base_url(), "POST", path + "/weiger",
+                             {{"csrf", csrf_of(page.body)}, {"reden", "Ons bestuur beslist pas in januari."}});
+  EXPECT_EQ(declined.status, 303);
+  const Http receipt = http(s.base_url(), "GET", path);
+  EXPECT_THAT(receipt.body, HasSubstr("Niet ondertekend"));
+  EXPECT_THAT(receipt.body, HasSubstr("Ons bestuur beslist pas in januari."));
+
+  const Status st = s.w().status(kenmerk);
+  EXPECT_EQ(st.signed_count, 8u);
+  EXPECT_EQ(st.version.state, VersionState::open);
+  EXPECT_EQ(st.effective_ms, 0);
+  std::size_t declined_count = 0;
+  for (const auto& r : st.signatories) {
+    if (r.state == SignatoryState::declined) {
+      ++declined_count;
+      EXPECT_EQ(r.reason, "Ons bestuur beslist pas in januari.");
+    }
+  }
+  EXPECT_EQ(declined_count, 1u);
+  std::size_t unbound = 0;
+  for (const auto& p : st.partners) unbound += p.bound ? 0 : 1;
+  EXPECT_EQ(unbound, 1u);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 8);
+
+  // The chain is whole, and every signed event names a revision that is in the PDF.
+  const auto lines = audit_lines(kenmerk);
+  std::string head;
+  EXPECT_THAT(verify_chain(lines, head), ::testing::IsEmpty());
+  EXPECT_EQ(head, st.audit_head);
+  const std::string pdf = s.w().signed_pdf(kenmerk);
+  int signed_events = 0;
+  for (const auto& line : lines) {
+    const AuditEntry e = parse_flat_json(line);
+    if (std::get<std::string>(e.at("event")) != "signed") continue;
+    ++signed_events;
+    const auto revision = std::get<std::int64_t>(e.at("revision"));
+    EXPECT_GE(revision, 1);
+    EXPECT_LE(revision, 8);
+    EXPECT_EQ(std::get<std::string>(e.at("ip")), "127.0.0.1");
+  }
+  EXPECT_EQ(signed_events, 8);
+  const std::string verdict = s.pdfsig(pdf);
+  EXPECT_EQ(count(verdict, "Signature is Valid."), 8u) << verdict;
+  EXPECT_EQ(count(verdict, "Certificate is Trusted."), 8u);
+  // Nobody is mailed a completion: not everyone signed.
+  for (const auto& m : pickup_mails(s.pickup())) EXPECT_TRUE(m.attachments.empty());
+}
+
+TEST_P(Flow, TheLastSignatureCompletesAndMailsEveryoneTheSignedPdf) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  for (const auto& link : links) ASSERT_EQ(s.sign(link).status, 303);
+  const Status st = s.w().status(kenmerk);
+  EXPECT_EQ(st.version.state, VersionState::completed);
+  EXPECT_GT(st.effective_ms, 0);
+  for (const auto& p : st.partners) EXPECT_TRUE(p.bound) << p.partner;
+  const std::string pdf = s.w().signed_pdf(kenmerk);
+  std::size_t completion = 0;
+  for (const auto& m : pickup_mails(s.pickup())) {
+    if (m.attachments.empty()) continue;
+    ++completion;
+    ASSERT_EQ(m.attachments.size(), 1u);
+    EXPECT_EQ(m.attachments[0].second, pdf) << "the attachment is the signed contract, byte for byte";
+    EXPECT_THAT(m.text, HasSubstr(s.w().ca_fingerprint()));
+  }
+  EXPECT_EQ(completion, st.signatories.size());
+  const std::string verdict = s.pdfsig(pdf);
+  EXPECT_EQ(count(verdict, "Signature is Valid."), 9u) << verdict;
+  EXPECT_EQ(count(verdict, "Total document signed"), 1u);
+  const auto lines = audit_lines(kenmerk);
+  EXPECT_THAT(lines.back(), HasSubstr("\"event\":\"completed\""));
+}
+
+TEST_P(Flow, DeadLinksSignNothing) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  // Guessed: well-formed but unknown, and malformed.
+  for (const std::string guess : {"/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/t/abc", "/t/..%2f..%2fetc"}) {
+    EXPECT_EQ(http(s.base_url(), "GET", guess).status, 404) << guess;
+    EXPECT_NE(
+        http(s.base_url(), "POST", guess + "/onderteken", {{"csrf", "x"}, {"bevestig", "ja"}, {"naam", "x"}}).status,
+        303);
+  }
+  // Used: signing twice signs once; declining afterwards changes nothing.
+  ASSERT_EQ(s.sign(links[0]).status, 303);
+  const std::string used = links[0].substr(s.base_url().size());
+  const Http receipt = http(s.base_url(), "GET", used);
+  const std::string csrf = csrf_of(http(s.base_url(), "GET", links[1].substr(s.base_url().size())).body);
+  EXPECT_THAT(receipt.body, HasSubstr("id=ontvangst"));
+  EXPECT_EQ(http(s.base_url(), "POST", used + "/weiger",
+                 {{"csrf", s.w().mac("csrf", token_hash(token_of(links[0])))}, {"reden", "toch niet"}})
+                .status,
+            303);
+  EXPECT_EQ(http(s.base_url(), "POST", used + "/onderteken",
+                 {{"csrf", s.w().mac("csrf", token_hash(token_of(links[0])))}, {"bevestig", "ja"}, {"naam", "x"}})
+                .status,
+            303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+  EXPECT_THAT(http(s.base_url(), "GET", used).body, HasSubstr("Ondertekend"));
+
+  // Other version: a token bound to another document hash.
+  const std::string other = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+  {
+    auto tx = s.w().store().write(kenmerk);
+    const auto v = tx.latest_version();
+    const auto signatories = tx.signatories(v->id);
+    tx.insert_token(
+        TokenRecord{token_hash(other), signatories[2].id, std::string(64, 'e'), 0, std::int64_t{4'000'000'000'000}, 0});
+    tx.commit();
+  }
+  EXPECT_EQ(http(s.base_url(), "GET", "/t/" + other).status, 410);
+  EXPECT_EQ(http(s.base_url(), "POST", "/t/" + other + "/onderteken",
+                 {{"csrf", s.w().mac("csrf", token_hash(other))}, {"bevestig", "ja"}, {"naam", "x"}})
+                .status,
+            303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+
+  // Expired: the clock 31 days on.
+  const std::time_t later = std::time(nullptr) + 31 * 86400;
+  s.w().set_clock([later] { return later; });
+  const std::string expired = links[1].substr(s.base_url().size());
+  const Http gone = http(s.base_url(), "GET", expired);
+  EXPECT_EQ(gone.status, 410);
+  EXPECT_THAT(gone.body, HasSubstr("verlopen"));
+  EXPECT_EQ(
+      http(s.base_url(), "POST", expired + "/onderteken", {{"csrf", csrf}, {"bevestig", "ja"}, {"naam", "x"}}).status,
+      303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+  s.w().set_clock([] { return std::time(nullptr); });
+
+  // Revoked: sto revoke, then every open link says so and signs nothing.
+  s.w().revoke(kenmerk, "partner treedt toe");
+  const std::string revoked = links[3].substr(s.base_url().size());
+  const Http r = http(s.base_url(), "GET", revoked);
+  EXPECT_EQ(r.status, 410);
+  EXPECT_THAT(r.body, HasSubstr("ingetrokken"));
+  EXPECT_EQ(http(s.base_url(), "POST", revoked + "/onderteken",
+                 {{"csrf", s.w().mac("csrf", token_hash(token_of(links[3])))}, {"bevestig", "ja"}, {"naam", "x"}})
+                .status,
+            303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+  // The signature made before the revocation stands.
+  EXPECT_THAT(http(s.base_url(), "GET", used).body, HasSubstr("Ondertekend"));
+}
+
+TEST_P(Flow, APostWithoutTheRightCsrfFieldIsRefused) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  const std::string path = links[0].substr(s.base_url().size());
+  const Http page = http(s.base_url(), "GET", path);
+  const std::string naam = typed_name_of(page.body);
+  const std::string other_csrf = s.w().mac("csrf", token_hash(token_of(links[1])));
+  EXPECT_EQ(http(s.base_url(), "POST", path + "/onderteken", {{"bevestig", "ja"}, {"naam", naam}}).status, 403);
+  EXPECT_EQ(http(s.base_url(), "POST", path + "/onderteken",
+                 {{"csrf", "0" + csrf_of(page.body).substr(1)}, {"bevestig", "ja"}, {"naam", naam}})
+                .status,
+            403);
+  EXPECT_EQ(http(s.base_url(), "POST", path + "/onderteken", {{"csrf", other_csrf}, {"bevestig", "ja"}, {"naam", naam}})
+                .status,
+            403);
+  EXPECT_EQ(http(s.base_url(), "POST", path + "/onderteken",
+                 {{"csrf", csrf_of(page.body)}, {"bevestig", "ja"}, {"naam", naam}}, {{"Sec-Fetch-Site", "cross-site"}})
+                .status,
+            403);
+  EXPECT_EQ(http(s.base_url(), "POST", path + "/weiger", {{"reden", "nee"}}).status, 403);
+  // A form posted as multipart, or too large, is refused unread.
+  // The server answers 413 and closes without reading the body; the client may see the answer
+  // or, still sending, a reset connection. Either way nothing is signed.
+  int too_large = 0;
+  try {
+    too_large = http(s.base_url(), "POST", path + "/onderteken",
+                     {{"csrf", csrf_of(page.body)}, {"bevestig", "ja"}, {"naam", std::string(9000, 'x')}})
+                    .status;
+  } catch (const Poco::IOException&) {
+    too_large = -1;
+  }
+  EXPECT_TRUE(too_large == 413 || too_large == -1) << too_large;
+  EXPECT_EQ(revisions_on_disk(kenmerk), 0);
+  // The right form signs.
+  EXPECT_EQ(s.sign(links[0]).status, 303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+}
+
+TEST_P(Flow, AWrongNameOrNoConfirmationIsShownAndSignsNothing) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  const std::string path = links[0].substr(s.base_url().size());
+  const Http page = http(s.base_url(), "GET", path);
+  const std::string csrf = csrf_of(page.body);
+  const std::string naam = typed_name_of(page.body);
+  const Http wrong =
+      http(s.base_url(), "POST", path + "/onderteken", {{"csrf", csrf}, {"bevestig", "ja"}, {"naam", "Jan Jansen"}});
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_THAT(wrong.body, HasSubstr("id=fout"));
+  const Http unconfirmed = http(s.base_url(), "POST", path + "/onderteken", {{"csrf", csrf}, {"naam", naam}});
+  EXPECT_EQ(unconfirmed.status, 422);
+  const Http no_reason = http(s.base_url(), "POST", path + "/weiger", {{"csrf", csrf}, {"reden", "   "}});
+  EXPECT_EQ(no_reason.status, 422);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 0);
+  // Case and spacing do not matter.
+  std::string loose = "  " + naam + "  ";
+  for (char& c : loose) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(
+      http(s.base_url(), "POST", path + "/onderteken", {{"csrf", csrf}, {"bevestig", "ja"}, {"naam", loose}}).status,
+      303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+}
+
+TEST_P(Flow, TokensStayOutOfLogsRefererAndStorage) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  for (std::size_t i = 0; i < 3; ++i) ASSERT_EQ(s.sign(links[i]).status, 303);
+  const Http pdf = http(s.base_url(), "GET", links[4].substr(s.base_url().size()) + "/pdf");
+  EXPECT_EQ(pdf.status, 200);
+  EXPECT_EQ(pdf.headers.at("content-type"), "application/pdf");
+  EXPECT_EQ(pdf.body, read_file((dir_ / "ws" / "contracten" / (kenmerk + "-v1") / "0000.pdf").string()));
+  const Http page = http(s.base_url(), "GET", links[5].substr(s.base_url().size()));
+  for (const Http* r : {&page, &pdf}) {
+    EXPECT_EQ(r->headers.at("referrer-policy"), "no-referrer");
+    EXPECT_EQ(r->headers.at("cache-control"), "no-store");
+    EXPECT_THAT(r->headers.at("content-security-policy"), HasSubstr("default-src 'none'"));
+    EXPECT_THAT(r->headers.at("content-security-policy"), HasSubstr("frame-ancestors 'none'"));
+  }
+  EXPECT_THAT(page.body, HasSubstr("<meta name=referrer content=no-referrer>"));
+  const std::string log = s.access_log();
+  EXPECT_THAT(log, HasSubstr("POST /t/…/onderteken 303"));
+  std::string audit;
+  for (const auto& line : audit_lines(kenmerk)) audit += line + "\n";
+  std::string database;
+  if (GetParam() == Backend::sqlite) {
+    database = read_file((dir_ / "ws" / "test.db").string());
+    if (std::filesystem::exists(dir_ / "ws" / "test.db-wal"))
+      database += read_file((dir_ / "ws" / "test.db-wal").string());
+  }
+  for (const auto& link : links) {
+    const std::string token = token_of(link);
+    EXPECT_THAT(log, Not(HasSubstr(token)));
+    EXPECT_THAT(audit, Not(HasSubstr(token)));
+    EXPECT_THAT(database, Not(HasSubstr(token)));
+  }
+  if (GetParam() == Backend::sqlite) {
+    EXPECT_THAT(database, HasSubstr(token_hash(token_of(links[0]))));
+  }
+}
+
+TEST_P(Flow, RepeatedUnknownLinksFromOneAddressAreThrottled) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  for (int i = 0; i < 21; ++i) {
+    std::string guess(43, 'A');
+    guess[static_cast<std::size_t>(i)] = 'B';
+    EXPECT_EQ(http(s.base_url(), "GET", "/t/" + guess).status, 404);
+  }
+  EXPECT_EQ(http(s.base_url(), "GET", "/t/" + std::string(43, 'C')).status, 429);
+  EXPECT_EQ(http(s.base_url(), "GET", links[0].substr(s.base_url().size())).status, 429);
+}
+
+TEST_P(Flow, RemindersCarryNewWorkingLinksAndARevisionWithoutARecordIsRemoved) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto first = all_links(s.invite(kenmerk));
+  ASSERT_EQ(s.sign(first[0]).status, 303);
+  const auto reminded = s.w().remind(kenmerk);
+  EXPECT_EQ(reminded.size(), first.size() - 1);
+  std::vector<std::string> fresh;
+  for (const auto& m : pickup_mails(s.pickup())) {
+    if (m.subject.find("Herinnering") == std::string::npos) continue;
+    for (const auto& l : links_in(m, s.base_url())) fresh.push_back(l);
+  }
+  ASSERT_EQ(fresh.size(), first.size() - 1);
+  for (const auto& l : fresh)
+    EXPECT_EQ(std::count(first.begin(), first.end(), l), 0) << "a reminder carries a new link";
+
+  // A revision on disk the database does not know (a signing act whose commit failed): the next
+  // act removes it before it signs, so the chain holds only recorded signatures.
+  const auto chain_dir = dir_ / "ws" / "contracten" / (kenmerk + "-v1");
+  {
+    auto chain = SignedContract::open(chain_dir);
+    const Pki pki = Pki::load(dir_ / "ws" / "pki", "");
+    auto tsa = pki.local_tsa();
+    const Validation v = validate_file(sample("regio-klein-8.xml"), shipped_rule_sets());
+    chain.sign(signing_act(v.agreement, chain.unsigned_fields()[0], std::time(nullptr)), pki, *tsa);
+  }
+  EXPECT_EQ(revisions_on_disk(kenmerk), 2);
+  ASSERT_EQ(s.sign(fresh[0]).status, 303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 2);
+  const Status st = s.w().status(kenmerk);
+  EXPECT_EQ(st.signed_count, 2u);
+  const std::string verdict = s.pdfsig(s.w().signed_pdf(kenmerk));
+  EXPECT_EQ(count(verdict, "Signature is Valid."), 2u);
+}
+
+TEST_P(Flow, ANewVersionRevokesTheOpenRequestsOfTheOld) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  ASSERT_EQ(s.sign(links[0]).status, 303);
+  // Opening the same file again changes nothing.
+  Validation v;
+  const auto again = s.w().open_agreement(sample("regio-klein-8.xml"), v);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->already_open);
+  // Version 2: the old links say revoked; the new version waits for invitations.
+  std::string xml = read_file(sample("regio-klein-8.xml").string());
+  const auto at = xml.find("versie=\"1\"");
+  ASSERT_NE(at, std::string::npos);
+  xml.replace(at, 10, "versie=\"2\"");
+  const auto v2 = dir_ / "v2.xml";
+  std::ofstream(v2, std::ios::binary) << xml;
+  const auto opened = s.w().open_agreement(v2, v);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->revoked_versie, 1);
+  EXPECT_EQ(opened->versie, 2);
+  EXPECT_EQ(http(s.base_url(), "GET", links[1].substr(s.base_url().size())).status, 410);
+  const Status st = s.w().status(kenmerk);
+  EXPECT_EQ(st.version.versie, 2);
+  for (const auto& r : st.signatories) EXPECT_EQ(r.state, SignatoryState::pending);
+  // An older or equal-but-different version is refused.
+  xml.replace(at, 10, "versie=\"1\"");
+  std::ofstream(dir_ / "v1b.xml", std::ios::binary) << xml + "<!-- anders -->";
+  expect_error([&] { s.w().open_agreement(dir_ / "v1b.xml", v); }, "versie");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Flow, ::testing::ValuesIn(backends()), backend_name);
+
+}  // namespace
+}  // namespace sto::test
