@@ -221,8 +221,9 @@ int run(std::span<const std::string_view> args) {
   std::cout << "5. " << links.size()
             << " tekenbevoegden lazen de mail, volgden de link, lazen de PDF en ondertekenden\n";
 
-  const Status status = w.status(opened->kenmerk);
   server.stop();
+  w.flush_mail();
+  const Status status = w.status(opened->kenmerk);
   if (status.signed_count != status.signatories.size()) {
     throw Error(std::to_string(status.signed_count) + " van " + std::to_string(status.signatories.size()) +
                 " ondertekend");

@@ -6,6 +6,7 @@
 #include <Poco/Exception.h>
 
 #include <fstream>
+#include <set>
 
 #include "harness.h"
 #include "run.h"
@@ -146,6 +147,7 @@ TEST_P(Flow, TheLastSignatureCompletesAndMailsEveryoneTheSignedPdf) {
   const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
   const auto links = all_links(s.invite(kenmerk));
   for (const auto& link : links) ASSERT_EQ(s.sign(link).status, 303);
+  s.w().flush_mail();
   const Status st = s.w().status(kenmerk);
   EXPECT_EQ(st.version.state, VersionState::completed);
   EXPECT_GT(st.effective_ms, 0);
@@ -159,7 +161,11 @@ TEST_P(Flow, TheLastSignatureCompletesAndMailsEveryoneTheSignedPdf) {
     EXPECT_EQ(m.attachments[0].second, pdf) << "the attachment is the signed contract, byte for byte";
     EXPECT_THAT(m.text, HasSubstr(s.w().ca_fingerprint()));
   }
-  EXPECT_EQ(completion, st.signatories.size());
+  // One per address: Françoise IJzerman signs for two partners and gets one.
+  std::set<std::string> addresses;
+  for (const auto& r : st.signatories) addresses.insert(r.email);
+  EXPECT_EQ(addresses.size(), st.signatories.size() - 1);
+  EXPECT_EQ(completion, addresses.size());
   const std::string verdict = s.pdfsig(pdf);
   EXPECT_EQ(count(verdict, "Signature is Valid."), 9u) << verdict;
   EXPECT_EQ(count(verdict, "Total document signed"), 1u);

@@ -248,6 +248,11 @@ std::optional<LinkRecord> link_of(Session& session, const Dialect& d, std::strin
 // between threads, and SQLite needs its PRAGMAs on every new connection.
 struct Store::Impl {
   Dialect dialect;
+  // SQLite takes one write lock for the whole file, and a writer that finds it taken sleeps in
+  // SQLite's busy handler (up to 100 ms a turn): under load the waits grow to seconds. The
+  // writers of this process therefore queue here first and are woken the moment the lock is
+  // free; only writers of other processes meet the busy handler.
+  std::mutex sqlite_writer;
   std::string connector;
   std::string connection;
   std::mutex mutex;
@@ -373,6 +378,7 @@ struct Store::Impl {
 
 struct Store::Transaction::Impl {
   Store::Impl* store;
+  std::unique_lock<std::mutex> writer;  // SQLite only: held from BEGIN to COMMIT/ROLLBACK
   Store::Impl::Lease lease;
   std::string kenmerk;
   std::int64_t agreement_id = 0;
@@ -380,7 +386,8 @@ struct Store::Transaction::Impl {
   std::int64_t length = 0;
   bool open = true;
 
-  Impl(Store::Impl* s, Store::Impl::Lease l, std::string k) : store(s), lease(std::move(l)), kenmerk(std::move(k)) {}
+  Impl(Store::Impl* s, std::unique_lock<std::mutex> w, Store::Impl::Lease l, std::string k)
+      : store(s), writer(std::move(w)), lease(std::move(l)), kenmerk(std::move(k)) {}
 
   Session& s() { return *lease; }
   const Dialect& d() const { return store->dialect; }
@@ -421,7 +428,9 @@ Store Store::open(const std::string& url) {
 bool Store::is_postgresql() const { return impl_->dialect.postgresql; }
 
 Store::Transaction Store::write(std::string_view kenmerk, bool create) {
-  auto t = std::make_unique<Transaction::Impl>(impl_.get(), impl_->lease(), std::string(kenmerk));
+  std::unique_lock<std::mutex> writer;
+  if (!impl_->dialect.postgresql) writer = std::unique_lock(impl_->sqlite_writer);
+  auto t = std::make_unique<Transaction::Impl>(impl_.get(), std::move(writer), impl_->lease(), std::string(kenmerk));
   try {
     impl_->begin(t->s());
     try {
@@ -627,6 +636,7 @@ void Store::Transaction::commit() {
   try {
     impl_->store->commit(impl_->s());
     impl_->open = false;
+    if (impl_->writer.owns_lock()) impl_->writer.unlock();
   } catch (...) {
     rethrow("transactie vastleggen");
   }

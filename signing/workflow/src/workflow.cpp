@@ -7,6 +7,8 @@
 #include <cctype>
 #include <iostream>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "sto/atomic_file.h"
 #include "sto/pades.h"
@@ -110,8 +112,25 @@ struct Werkruimte::Impl {
   std::mutex cache_mutex;
   std::map<std::int64_t, Opened> cache;
 
+  // Completion mails go out on threads of their own, so that the last signatory's request does
+  // not wait for a mail with the signed PDF to every signatory.
+  std::mutex mailers_mutex;
+  std::vector<std::thread> mailers;
+
   Impl(std::filesystem::path d, std::filesystem::path t, Configuration c, Store s, Pki p)
       : dir(std::move(d)), templates(std::move(t)), config(std::move(c)), store(std::move(s)), pki(std::move(p)) {}
+  ~Impl() { flush_mail(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  void flush_mail() {
+    std::vector<std::thread> running;
+    {
+      const std::lock_guard lock(mailers_mutex);
+      running.swap(mailers);
+    }
+    for (auto& t : running) t.join();
+  }
 
   bool real_clock = true;
   // Milliseconds from the system clock; whole seconds of a clock a test fixed.
@@ -360,7 +379,12 @@ struct Werkruimte::Impl {
 
   void mail_completion(const VersionRecord& v, std::int64_t effective_ms) {
     const std::string pdf = SignedContract::open(dir / v.contract_dir).pdf();
+    std::set<std::string> mailed;  // one mail per address, also for someone signing for two partners
     for (const SignatoryRecord& s : store.signatories(v.id)) {
+      std::string address = s.email;
+      std::transform(address.begin(), address.end(), address.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (!mailed.insert(address).second) continue;
       MailContext c = context(v, s, "", 0);
       c.ingangsdatum = static_cast<std::time_t>(effective_ms / 1000);
       Attachment a{v.kenmerk + "-v" + std::to_string(v.versie) + "-getekend.pdf", "application/pdf", pdf};
@@ -448,7 +472,11 @@ void Werkruimte::set_clock(Clock clock) {
   impl_->clock = std::move(clock);
   impl_->real_clock = false;
 }
-void Werkruimte::set_transport(std::unique_ptr<Transport> transport) { impl_->transport = std::move(transport); }
+void Werkruimte::set_transport(std::unique_ptr<Transport> transport) {
+  impl_->flush_mail();
+  impl_->transport = std::move(transport);
+}
+void Werkruimte::flush_mail() { impl_->flush_mail(); }
 
 std::string Werkruimte::mac(std::string_view purpose, std::string_view value) const {
   const std::string message = std::string(purpose) + '\0' + std::string(value);
@@ -696,7 +724,10 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
       throw;
     }
   }
-  if (completed) w.mail_completion(*completed, effective_ms);
+  if (completed) {
+    const std::lock_guard lock(w.mailers_mutex);
+    w.mailers.emplace_back([&w, v = *completed, effective_ms] { w.mail_completion(v, effective_ms); });
+  }
   auto after = w.store.link(hash);
   return after ? w.describe(*after) : LinkView{};
 }

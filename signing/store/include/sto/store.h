@@ -149,7 +149,9 @@ class Store {
   };
 
   // Begins a transaction on `kenmerk`, waiting for its lock. With `create`, an agreement not yet
-  // known is added (in the same transaction); without, it is an Error to name one.
+  // known is added (in the same transaction); without, it is an Error to name one. A thread
+  // holding a Transaction must not begin another (on SQLite all writers of the file queue on
+  // one lock). Reads may run meanwhile.
   Transaction write(std::string_view kenmerk, bool create = false);
 
   // Reads, each a consistent snapshot of its own.

@@ -190,10 +190,15 @@ class Werkruimte {
   std::optional<std::string> contract_pdf(const std::string& token, const Actor& actor);
   // Signs: `typed_name` must be the tekenbevoegde's name (case and spacing ignored) and
   // `confirmed` true, else PageError. Returns the receipt. When this was the last signature,
-  // the version completes and every signatory is mailed the signed PDF (after the commit).
+  // the version completes and every signatory is mailed the signed PDF: after the commit, on a
+  // thread of its own (see flush_mail).
   LinkView sign(const std::string& token, bool confirmed, const std::string& typed_name, const Actor& actor);
   // Declines with `reason` (required, at most 2000 bytes), else PageError.
   LinkView decline(const std::string& token, const std::string& reason, const Actor& actor);
+
+  // Waits until the completion mails under way are handed to the transport (also done when the
+  // workspace is closed).
+  void flush_mail();
 
   // HMAC-SHA-256 (keyed by geheim) of `purpose` and `value`, hex: the page's CSRF field.
   std::string mac(std::string_view purpose, std::string_view value) const;

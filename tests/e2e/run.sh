@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016  # the $names in single quotes are jq's (--arg), not the shell's
+# End to end: the real `sto` binary, a real SMTP server on loopback (Debian's python3-aiosmtpd:
+# tests/mail/smtp_sink.py) and a real browser (Debian's chromium, headless, driven by
+# playwright-core: tests/e2e/e2e.js), on SQLite or on PostgreSQL.
+#
+#   run.sh STO_BINARY sqlite|postgresql
+#
+# postgresql needs STO_PG_CONN (a libpq conninfo): run it under tests/support/pg-throwaway.sh.
+# STO_E2E_SCREENSHOTS=DIR copies the screenshots (signing page desktop and phone, receipts,
+# declined) to DIR, e.g. docs/img; they are always taken and checked for overflow.
+#
+# The flow: sto init/open/invite; the 9 invitations arrive at the sink; the browser opens each
+# link from the mail, reads the PDF, and signs (8) or declines with a reason (1); `sto status`
+# shows it. Version 2 is opened: version 1's links still show what was done. Version 2 is
+# invited and one link is viewed; version 3 is opened, which revokes version 2's open requests:
+# their links now say "ingetrokken" (410). Version 3 is invited and signed by all 9; the
+# completion mails arrive with the signed PDF (the contract's revisions, 9 valid trusted
+# signatures for pdfsig, qpdf --check). No token is in the access log, the commands' output or
+# the audit log; no request carried a Referer; the audit chain is whole and has the events.
+# Exits 1 with "E2E FAILED: …" on the first failed check; leaves no process and no file behind.
+set -euo pipefail
+
+[[ $# == 2 && ($2 == sqlite || $2 == postgresql) ]] || { echo "usage: $0 STO_BINARY sqlite|postgresql" >&2; exit 2; }
+STO=$(realpath "$1")
+BACKEND=$2
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3            # Debian's: the PATH python may not see python3-aiosmtpd
+KENMERK=STO25-071-SOK
+SAMPLE=$ROOT/samples/regio-klein-8.xml
+REASON='De raad van toezicht keurt onze bijdrage (640 uur) pas in "maart" goed & wil één wijziging in <artikel 4>.'
+STARTED=$SECONDS
+
+fail() { echo "E2E FAILED ($BACKEND): $*" >&2; exit 1; }
+step() { printf '[%3ds] %s\n' $((SECONDS - STARTED)) "$*"; }
+
+# --- the tools: a missing one fails the test (no skip) ---
+[[ -x $STO ]] || fail "no sto binary at $1"
+[[ -x /usr/bin/chromium ]] || fail "no /usr/bin/chromium (apt-get install chromium)"
+command -v node >/dev/null || fail "no node (NodeSource node 20)"
+command -v npm >/dev/null || fail "no npm"
+"$PY" -c 'import aiosmtpd' 2>/dev/null || fail "$PY cannot import aiosmtpd (apt-get install python3-aiosmtpd)"
+for tool in pdfsig qpdf certutil; do command -v $tool >/dev/null || fail "no $tool (poppler-utils, qpdf, libnss3-tools)"; done
+if [[ $BACKEND == postgresql ]]; then
+  [[ -n ${STO_PG_CONN:-} ]] || fail "STO_PG_CONN is not set: run under tests/support/pg-throwaway.sh"
+  command -v psql >/dev/null || fail "no psql"
+fi
+if [[ ! -d $HERE/node_modules/playwright-core ]]; then
+  (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in $HERE"
+fi
+
+# --- temporary files and processes, cleaned up on every exit ---
+T=$(mktemp -d "${TMPDIR:-/tmp}/sto-e2e.XXXXXX")
+W=$T/werkruimte
+SINK_PID='' SERVE_PID='' WATCH_PID=''
+stop() {  # stop PID: SIGTERM, then SIGKILL after 5 s
+  local pid=$1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM HUP
+  if [[ $rc != 0 && -f $T/access.log ]]; then
+    echo "--- sto serve's stderr (last 30 lines) ---" >&2
+    tail -n 30 "$T/access.log" >&2 || true
+  fi
+  stop "$WATCH_PID"
+  stop "$SERVE_PID"
+  stop "$SINK_PID"
+  rm -rf "$T"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+unset STO_HOME STO_PASSPHRASE
+
+# Runs a sto command; its output goes to stdout and to $T/cli.log (searched for tokens at the end).
+sto() {
+  local out rc=0
+  out=$("$STO" "$@" --home "$W" 2>&1) || rc=$?
+  printf '%s\n' "$out" >>"$T/cli.log"
+  [[ $rc == 0 ]] || fail "sto $1 exited with $rc: $out"
+  printf '%s\n' "$out"
+}
+json() { jq -r "$@"; }
+has() { grep "$@" >/dev/null; }  # not grep -q: with pipefail, the writer could die of SIGPIPE
+count_mail() { find "$T/sink" -name '*.eml' 2>/dev/null | wc -l; }
+wait_mail() {  # wait_mail N SECONDS: until the sink holds N messages (and not more)
+  local deadline=$((SECONDS + $2))
+  while (($(count_mail) < $1)); do
+    ((SECONDS < deadline)) || fail "the sink holds $(count_mail) messages, expected $1"
+    sleep 0.2
+  done
+  sleep 0.5
+  (($(count_mail) == $1)) || fail "the sink holds $(count_mail) messages, expected $1"
+}
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# --- the SMTP sink ---
+"$PY" "$ROOT/tests/mail/smtp_sink.py" --dir "$T/sink" --port-file "$T/sink.port" 2>"$T/sink.err" &
+SINK_PID=$!
+for _ in $(seq 200); do
+  [[ -f $T/sink.port ]] && break
+  kill -0 "$SINK_PID" 2>/dev/null || fail "smtp_sink.py exited: $(cat "$T/sink.err")"
+  sleep 0.1
+done
+[[ -f $T/sink.port ]] || fail "smtp_sink.py did not start"
+SMTP_PORT=$(cat "$T/sink.port")
+HTTP_PORT=$(free_port)
+BASE=http://127.0.0.1:$HTTP_PORT
+step "SMTP sink on 127.0.0.1:$SMTP_PORT, server will be $BASE, backend $BACKEND"
+
+# --- workspace, version 1, invitations ---
+DB=()
+[[ $BACKEND == postgresql ]] && DB=(--database "postgresql:$STO_PG_CONN")
+sto init --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$HTTP_PORT" --base-url "$BASE" "${DB[@]}" >/dev/null
+if [[ $BACKEND == postgresql ]]; then
+  grep -q '^database *= *postgresql:' "$W/sto.conf" || fail "sto.conf does not name PostgreSQL"
+  [[ ! -e $W/sto.db ]] || fail "a SQLite database was made although PostgreSQL was asked for"
+fi
+sto open "$SAMPLE" | has "$KENMERK versie 1 geopend" || fail "sto open version 1"
+sto invite "$KENMERK" | tee "$T/invite-1.out" | has '^9 van 9 ' || fail "sto invite v1: $(cat "$T/invite-1.out")"
+wait_mail 9 10
+"$PY" "$HERE/mails.py" "$T/sink" 1 9 >"$T/mails-1.json"
+sto status "$KENMERK" --json >"$T/status-1.json"
+[[ $(json '[.tekenbevoegden[] | select(.state == "invited")] | length' "$T/status-1.json") == 9 ]] ||
+  fail "not all 9 invited: $(cat "$T/status-1.json")"
+[[ $(json --arg b "$BASE/t/" '[.[] | select(.link != null and (.link | startswith($b)))] | length' "$T/mails-1.json") == 9 ]] ||
+  fail "not every invitation has one link to $BASE/t/…"
+step "9 invitations received over SMTP"
+
+# --- the page server; its stderr is the access log ---
+sto_serve() {
+  "$STO" serve --home "$W" --listen "127.0.0.1:$HTTP_PORT" --base-url "$BASE" >"$T/serve.out" 2>>"$T/access.log" &
+  SERVE_PID=$!
+  # If this script is killed without its traps (SIGKILL), the server must not outlive it.
+  # (read -t on a FIFO held open read-write waits without a child process that could linger.)
+  mkfifo "$T/never"
+  (exec 3<>"$T/never"; while kill -0 $$ 2>/dev/null; do read -r -t 1 -u 3 || true; done
+   kill -TERM "$SERVE_PID" 2>/dev/null) &
+  WATCH_PID=$!
+  for _ in $(seq 100); do
+    grep -q 'luistert op' "$T/serve.out" 2>/dev/null && return 0
+    kill -0 "$SERVE_PID" 2>/dev/null || fail "sto serve exited: $(cat "$T/serve.out" "$T/access.log")"
+    sleep 0.1
+  done
+  fail "sto serve did not start"
+}
+sto_serve
+
+# --- round 1: 8 sign, 1 declines ---
+DECLINER_ID=$(json '.tekenbevoegden[4].tekenbevoegde' "$T/status-1.json")
+DECLINER=$(json '.tekenbevoegden[4].email' "$T/status-1.json")
+[[ $(json --arg e "$DECLINER" '[.tekenbevoegden[] | select(.email == $e)] | length' "$T/status-1.json") == 1 ]] ||
+  fail "the decliner's address $DECLINER is not unique in the sample"
+WRONG_ID=$(json '.tekenbevoegden[1].tekenbevoegde' "$T/status-1.json")
+mkdir -p "$T/shots"
+node "$HERE/e2e.js" round "$T/mails-1.json" "$T/status-1.json" "$T/shots" \
+  --decline "$DECLINER_ID" --reason "$REASON" --wrong-name "$WRONG_ID" || fail "browser, version 1"
+sto status "$KENMERK" --json >"$T/status-1b.json"
+[[ $(json '.signed' "$T/status-1b.json") == 8 ]] || fail "status: not 8 signed: $(cat "$T/status-1b.json")"
+[[ $(json '[.tekenbevoegden[] | select(.state == "signed")] | length' "$T/status-1b.json") == 8 ]] || fail "status: 8 signed"
+[[ $(json --arg e "$DECLINER" '[.tekenbevoegden[] | select(.state == "declined" and .email == $e)] | length' \
+  "$T/status-1b.json") == 1 ]] || fail "status: $DECLINER is not declined"
+[[ $(json '.tekenbevoegden[] | select(.state == "declined") | .reason' "$T/status-1b.json") == "$REASON" ]] ||
+  fail "status: the reason differs: $(json '.tekenbevoegden[] | select(.state == "declined") | .reason' "$T/status-1b.json")"
+[[ $(json '.state' "$T/status-1b.json") == open && $(json '.effective' "$T/status-1b.json") == null ]] ||
+  fail "status: version 1 should still be open without effective date"
+sto status "$KENMERK" | has -F "reden: $REASON" || fail "sto status (text) does not show the reason"
+step "version 1: 8 signed, 1 declined with the reason (sto status)"
+
+# --- version 2: version 1 is revoked; what was done stays shown ---
+V1_SIGNED=$(json --arg e "$DECLINER" '[.[] | select(.to != $e)][0].link' "$T/mails-1.json")
+V1_DECLINED=$(json --arg e "$DECLINER" '.[] | select(.to == $e) | .link' "$T/mails-1.json")
+sed 's/versie="1"/versie="2"/' "$SAMPLE" >"$T/v2.xml"
+sed 's/versie="1"/versie="3"/' "$SAMPLE" >"$T/v3.xml"
+[[ $(grep -c 'versie="2"' "$T/v2.xml") == 1 && $(grep -c 'versie="3"' "$T/v3.xml") == 1 ]] || fail "making versions 2 and 3"
+sto open "$T/v2.xml" | tee "$T/open-2.out" | has 'Versie 1 is ingetrokken' || fail "sto open v2: $(cat "$T/open-2.out")"
+jq -n --arg s "$V1_SIGNED" --arg d "$V1_DECLINED" --arg r "$REASON" '[
+  {link: $s, status: 200, h1: "Ondertekend", rows: {Versie: "1"}, contains: ["Revisie"], form: false},
+  {link: $d, status: 200, h1: "Niet ondertekend", rows: {Versie: "1"}, contains: ["Uw reden: " + $r], form: false}]' >"$T/visit-1.json"
+node "$HERE/e2e.js" visit "$T/visit-1.json" || fail "browser: version 1's links after version 2"
+sto invite "$KENMERK" | has '^9 van 9 ' || fail "sto invite v2"
+wait_mail 18 10
+"$PY" "$HERE/mails.py" "$T/sink" 10 18 >"$T/mails-2.json"
+V2_DECLINER=$(json --arg e "$DECLINER" '.[] | select(.to == $e) | .link' "$T/mails-2.json")
+jq -n --arg l "$V2_DECLINER" '[{link: $l, status: 200, h1: "Samenwerkingsovereenkomst ondertekenen",
+  rows: {Versie: "2"}, form: true}]' >"$T/visit-2.json"
+node "$HERE/e2e.js" visit "$T/visit-2.json" || fail "browser: a version 2 link"
+step "version 2 opened (version 1's links show their receipts), invited, one link viewed"
+
+# --- version 3 revokes version 2's open requests: their links say "ingetrokken" (410) ---
+sto open "$T/v3.xml" | tee "$T/open-3.out" | has 'Versie 2 is ingetrokken' || fail "sto open v3: $(cat "$T/open-3.out")"
+jq '[.[] | {link, status: 410, h1: "Verzoek ingetrokken", contains: ["ingetrokken", "U ondertekent niets"], form: false}]' \
+  "$T/mails-2.json" >"$T/visit-3.json"
+node "$HERE/e2e.js" visit "$T/visit-3.json" || fail "browser: version 2's links after version 3"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$V2_DECLINER/pdf")
+[[ $code == 404 ]] || fail "the PDF of a revoked link: HTTP $code, expected 404"
+sto status "$KENMERK" --json >"$T/status-3.json"
+[[ $(json '.versie' "$T/status-3.json") == 3 ]] || fail "status does not name version 3"
+step "version 3 opened: all 9 version 2 links show 'Verzoek ingetrokken' (410)"
+
+# --- version 3: all 9 sign; the completion mails bring the signed PDF ---
+sto invite "$KENMERK" | has '^9 van 9 ' || fail "sto invite v3"
+wait_mail 27 10
+"$PY" "$HERE/mails.py" "$T/sink" 19 27 >"$T/mails-3.json"
+mkdir -p "$T/shots-3"
+node "$HERE/e2e.js" round "$T/mails-3.json" "$T/status-3.json" "$T/shots-3" || fail "browser, version 3"
+wait_mail 36 60
+"$PY" "$HERE/mails.py" "$T/sink" 28 36 --save "$T/attachments" >"$T/mails-4.json"
+sto status "$KENMERK" --json >"$T/status-4.json"
+[[ $(json '.state' "$T/status-4.json") == completed && $(json '.signed' "$T/status-4.json") == 9 &&
+   $(json '.effective' "$T/status-4.json") != null ]] || fail "status after version 3: $(cat "$T/status-4.json")"
+[[ $(json '[.partners[] | select(.bound | not)] | length' "$T/status-4.json") == 0 ]] || fail "not every partner is bound"
+[[ $(json '[.[] | .to] | sort | join(" ")' "$T/mails-4.json") == $(json '[.tekenbevoegden[] | .email] | sort | join(" ")' "$T/status-4.json") ]] ||
+  fail "the completion mails do not go to the 9 tekenbevoegden"
+[[ $(json '[.[] | select(.subject | startswith("Ondertekend door alle partners"))] | length' "$T/mails-4.json") == 9 ]] ||
+  fail "completion subjects: $(json '[.[] | .subject]' "$T/mails-4.json")"
+[[ $(json '[.[] | select((.attachments | length) == 1 and .attachments[0].content_type == "application/pdf")] | length' \
+  "$T/mails-4.json") == 9 ]] || fail "not every completion mail has one PDF attachment"
+[[ $(json '[.[] | .attachments[0].sha256] | unique | length' "$T/mails-4.json") == 1 ]] || fail "the attachments differ"
+CONTRACT=$W/contracten/$KENMERK-v3
+[[ -f $CONTRACT/0000.pdf && -f $CONTRACT/0009.rev && ! -e $CONTRACT/0010.rev ]] || fail "$CONTRACT: not 0000.pdf + 9 revisions"
+cat "$CONTRACT/0000.pdf" "$CONTRACT"/000[1-9].rev >"$T/signed.pdf"
+ATTACHMENT=$(json '.[0].attachments[0].path' "$T/mails-4.json")
+cmp -s "$ATTACHMENT" "$T/signed.pdf" || fail "the attachment is not the contract's revisions 0..9"
+[[ $(sha256sum <"$CONTRACT/0000.pdf" | cut -d' ' -f1) == $(json '.document_sha256' "$T/status-4.json") ]] ||
+  fail "0000.pdf is not the document of version 3"
+qpdf --check "$ATTACHMENT" >"$T/qpdf.out" 2>&1 || fail "qpdf --check: $(tail -5 "$T/qpdf.out")"
+mkdir "$T/nss"
+certutil -N -d "sql:$T/nss" --empty-password
+certutil -A -d "sql:$T/nss" -n sto-ca -t ",C," -i "$W/pki/ca.pem"
+pdfsig -nssdir "sql:$T/nss" "$ATTACHMENT" >"$T/pdfsig.out" 2>&1 || true
+valid=$(grep -c 'Signature is Valid\.' "$T/pdfsig.out" || true)
+trusted=$(grep -c 'Certificate is Trusted\.' "$T/pdfsig.out" || true)
+[[ $valid == 9 && $trusted == 9 ]] || fail "pdfsig: $valid valid, $trusted trusted of 9: $(cat "$T/pdfsig.out")"
+step "version 3: 9 signed; 9 completion mails with the signed PDF (9 valid, trusted signatures; qpdf ok)"
+
+# --- the server's log and the audit log ---
+stop "$SERVE_PID"; SERVE_PID=''
+grep -q 'gestopt' "$T/serve.out" || fail "sto serve did not stop cleanly: $(cat "$T/serve.out")"
+if [[ $BACKEND == sqlite ]]; then
+  "$PY" - "$W/sto.db" >"$T/audit.tsv" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+for entry, h in db.execute("SELECT entry, hash FROM audit ORDER BY agreement_id, seq"):
+    print(entry + "\t" + h)
+EOF
+else
+  psql "$STO_PG_CONN" -X -q -At -F $'\t' -c 'SELECT entry, hash FROM audit ORDER BY agreement_id, seq' >"$T/audit.tsv"
+fi
+"$PY" - "$T/audit.tsv" "$(json '.audit_head' "$T/status-4.json")" "$REASON" >"$T/audit-counts.json" <<'EOF'
+import collections, hashlib, json, sys
+prev, counts, reasons = "0" * 64, collections.Counter(), []
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    entry, h = line.rstrip("\n").rsplit("\t", 1)
+    e = json.loads(entry)
+    assert e["seq"] == n, (n, e["seq"])
+    c = json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256((prev + c).encode()).hexdigest() == h, "audit chain broken at %d" % n
+    prev = h
+    counts[e["event"]] += 1
+    if e["event"] == "declined":
+        reasons.append(e["reason"])
+assert prev == sys.argv[2], "the audit head %s is not the one sto status shows (%s)" % (prev, sys.argv[2])
+assert reasons == [sys.argv[3]], reasons
+print(json.dumps(counts, sort_keys=True))
+EOF
+[[ -s $T/audit-counts.json ]] || fail "the audit chain does not check out"
+AUDIT=$(cat "$T/audit-counts.json")
+want='{"completed":1,"declined":1,"invited":27,"opened":3,"revoked":11,"signed":17,"viewed":19}'
+[[ $(jq -c '{completed, declined, invited, opened, revoked, signed, viewed}' <<<"$AUDIT") == "$want" ]] ||
+  fail "audit events: $AUDIT, expected $want (+ pdf-downloaded)"
+pdf_gets=$(grep -c ' GET /t/…/pdf 200 ' "$T/access.log" || true)
+[[ $(jq '."pdf-downloaded"' <<<"$AUDIT") == "$pdf_gets" && $pdf_gets -ge 18 ]] ||
+  fail "pdf-downloaded entries ($(jq '."pdf-downloaded"' <<<"$AUDIT")) and PDF GETs in the access log ($pdf_gets)"
+
+# No token anywhere we write, no Referer ever received.
+jq -r '.[] | .link | select(. != null) | sub(".*/t/"; "")' "$T"/mails-[123].json >"$T/tokens"
+[[ $(sort -u "$T/tokens" | wc -l) == 27 ]] || fail "expected 27 distinct tokens, got $(sort -u "$T/tokens" | wc -l)"
+for f in access.log serve.out cli.log audit.tsv sink.err; do
+  if grep -qFf "$T/tokens" "$T/$f"; then fail "a token appears in $f"; fi
+done
+if grep -q 'met-referer' "$T/access.log"; then fail "a request carried a Referer: $(grep -m3 'met-referer' "$T/access.log")"; fi
+grep -q ' POST /t/…/onderteken 303 ' "$T/access.log" || fail "the access log has no signing POST"
+[[ $(grep -c ' POST /t/…/onderteken 303 ' "$T/access.log") == 17 ]] || fail "not 17 signing POSTs with 303 in the access log"
+[[ $(grep -c ' POST /t/…/onderteken 422 ' "$T/access.log") == 1 ]] || fail "not 1 wrong-name POST (422) in the access log"
+[[ $(grep -c ' POST /t/…/weiger 303 ' "$T/access.log") == 1 ]] || fail "not 1 decline POST in the access log"
+[[ $(grep -c ' GET /t/… 410 ' "$T/access.log") == 9 ]] || fail "not 9 revoked pages (410) in the access log"
+if grep -vE '^127\.0\.0\.1 (GET|POST|HEAD) (/t/…(/pdf|/onderteken|/weiger)?|/|\(elders\)) [0-9]{3} [0-9]+\.[0-9]ms$' \
+     "$T/access.log" >"$T/odd.log"; then
+  fail "unexpected lines in sto serve's stderr: $(head -5 "$T/odd.log")"
+fi
+
+if [[ -n ${STO_E2E_SCREENSHOTS:-} ]]; then
+  mkdir -p "$STO_E2E_SCREENSHOTS"
+  cp "$T"/shots/{signing-page-desktop,signing-page-phone,receipt-desktop,receipt-phone,declined-phone}.png "$STO_E2E_SCREENSHOTS/"
+  step "screenshots copied to $STO_E2E_SCREENSHOTS"
+fi
+
+lines=$(wc -l <"$T/access.log")
+echo "E2E OK ($BACKEND) in $((SECONDS - STARTED)) s: 27 invitations and 9 completion mails over SMTP;" \
+     "17 signatures and 1 decline in chromium; 9 revoked links (410); signed PDF = the contract," \
+     "9 valid trusted signatures; audit $(jq -c . <<<"$AUDIT");" \
+     "access log $lines lines without tokens or Referer"
