@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "command.h"
+#include "sto/workflow.h"
 
 namespace {
 
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
   try {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
     return run(args);
+  } catch (const sto::Refusal& e) {
+    std::cerr << "sto: " << e.what() << "\n";
+    return sto::cli::kInvalid;
   } catch (const sto::Error& e) {
     std::cerr << "sto: " << e.what() << "\n";
   } catch (const std::exception& e) {

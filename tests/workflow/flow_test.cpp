@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/URI.h>
 
 #include <fstream>
 #include <set>
@@ -359,7 +364,101 @@ TEST_P(Flow, RepeatedUnknownLinksFromOneAddressAreThrottled) {
     EXPECT_EQ(http(s.base_url(), "GET", "/t/" + guess).status, 404);
   }
   EXPECT_EQ(http(s.base_url(), "GET", "/t/" + std::string(43, 'C')).status, 429);
-  EXPECT_EQ(http(s.base_url(), "GET", links[0].substr(s.base_url().size())).status, 429);
+  // A link that exists is still answered: a scanner mangling links on a shared address (a NAT, a
+  // proxy) must not lock the signatories out.
+  EXPECT_EQ(http(s.base_url(), "GET", links[0].substr(s.base_url().size())).status, 200);
+}
+
+TEST_P(Flow, TheServerGivesNothingAwayToOddRequests) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  const std::string path = links[0].substr(s.base_url().size());
+  const Poco::URI base(s.base_url());
+
+  // A body nobody reads is not parsed as a second request: the connection is closed after one
+  // answer (else a proxy reusing connections would hand the smuggled answer to the next user).
+  {
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress(base.getHost(), base.getPort()));
+    socket.setReceiveTimeout(Poco::Timespan(5, 0));
+    const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string request =
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled;
+    socket.sendBytes(request.data(), static_cast<int>(request.size()));
+    std::string received;
+    char buffer[4096];
+    for (int n; (n = socket.receiveBytes(buffer, sizeof buffer)) > 0;)
+      received.append(buffer, static_cast<std::size_t>(n));
+    EXPECT_EQ(count(received, "HTTP/1.1 "), 1u) << received;
+  }
+
+  // HEAD is not a view and not a download.
+  EXPECT_EQ(http(s.base_url(), "HEAD", path).status, 405);
+  EXPECT_EQ(http(s.base_url(), "HEAD", path + "/pdf").status, 405);
+  for (const auto& r : s.w().status(kenmerk).signatories) EXPECT_EQ(r.state, SignatoryState::invited);
+  for (const auto& line : audit_lines(kenmerk)) {
+    EXPECT_THAT(line, Not(HasSubstr("\"event\":\"viewed\""))) << line;
+    EXPECT_THAT(line, Not(HasSubstr("\"event\":\"pdf-downloaded\""))) << line;
+  }
+
+  // A percent-encoded line break cannot forge an access-log line.
+  http(s.base_url(), "GET", "/t/x/%0a10.9.9.9%20POST%20/t/%E2%80%A6/onderteken%20303%201.0ms");
+  EXPECT_THAT(s.access_log(), Not(HasSubstr("10.9.9.9")));
+
+  // A User-Agent that is not UTF-8 is logged as far as it is, and the page works.
+  const Http odd = http(s.base_url(), "GET", path, {}, {{"User-Agent", "Mozilla \xe9t\xe9 \x01"}});
+  EXPECT_EQ(odd.status, 200);
+  EXPECT_THAT(audit_lines(kenmerk).back(), HasSubstr("\"user_agent\":\"Mozilla ?t? ?\""));
+
+  // Two downloads, one pdf-downloaded entry.
+  EXPECT_EQ(http(s.base_url(), "GET", path + "/pdf").status, 200);
+  EXPECT_EQ(http(s.base_url(), "GET", path + "/pdf").status, 200);
+  std::size_t downloads = 0;
+  for (const auto& line : audit_lines(kenmerk)) downloads += count(line, "\"event\":\"pdf-downloaded\"");
+  EXPECT_EQ(downloads, 1u);
+}
+
+TEST_P(Flow, BehindATrustedProxyTheAddressIsTheOneItAppended) {
+  Site& s = site({{"server.trust_proxy", "true"}});
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  // The client's own header comes first; the proxy's (here a second header) last.
+  Poco::Net::HTTPClientSession session(Poco::URI(s.base_url()).getHost(), Poco::URI(s.base_url()).getPort());
+  Poco::Net::HTTPRequest request("GET", links[0].substr(s.base_url().size()), Poco::Net::HTTPMessage::HTTP_1_1);
+  request.add("X-Forwarded-For", "6.6.6.6");
+  request.add("X-Forwarded-For", "10.1.1.1, 203.0.113.7");
+  session.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  session.receiveResponse(response).ignore(1 << 20);
+  EXPECT_EQ(response.getStatus(), Poco::Net::HTTPResponse::HTTP_OK);
+  const std::string viewed = audit_lines(kenmerk).back();
+  EXPECT_THAT(viewed, HasSubstr("\"ip\":\"203.0.113.7\""));
+  // Not an address at all: the peer's address is kept.
+  const Http junk =
+      http(s.base_url(), "GET", links[1].substr(s.base_url().size()), {}, {{"X-Forwarded-For", "<script>"}});
+  EXPECT_EQ(junk.status, 200);
+  EXPECT_THAT(audit_lines(kenmerk).back(), HasSubstr("\"ip\":\"127.0.0.1\""));
+}
+
+TEST_P(Flow, AReminderRevivesAnExpiredRequest) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  const std::time_t later = std::time(nullptr) + 31 * 86400;
+  s.w().set_clock([later] { return later; });
+  for (const auto& r : s.w().status(kenmerk).signatories) EXPECT_EQ(r.state, SignatoryState::expired);
+  const auto reminded = s.w().remind(kenmerk);
+  EXPECT_EQ(reminded.size(), links.size());
+  for (const auto& r : s.w().status(kenmerk).signatories) EXPECT_EQ(r.state, SignatoryState::invited);
+  std::vector<std::string> fresh;
+  for (const auto& m : pickup_mails(s.pickup())) {
+    if (m.subject.find("Herinnering") == std::string::npos) continue;
+    for (const auto& l : links_in(m, s.base_url())) fresh.push_back(l);
+  }
+  ASSERT_EQ(fresh.size(), links.size());
+  EXPECT_EQ(http(s.base_url(), "GET", links[0].substr(s.base_url().size())).status, 410);
+  EXPECT_EQ(s.sign(fresh[0]).status, 303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
 }
 
 TEST_P(Flow, RemindersCarryNewWorkingLinksAndARevisionWithoutARecordIsRemoved) {

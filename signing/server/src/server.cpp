@@ -11,10 +11,12 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <chrono>
@@ -34,6 +36,49 @@ using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
 constexpr std::streamsize kMaxBody = 8 * 1024;
+
+// At most `limit` bytes of `text` as valid UTF-8 without control characters: a User-Agent is the
+// client's to choose, and goes into the audit log, which takes only UTF-8.
+std::string printable_utf8(const std::string& text, std::size_t limit) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t n = c < 0x80                   ? 1
+                    : (c >= 0xC2 && c <= 0xDF) ? 2
+                    : (c >= 0xE0 && c <= 0xEF) ? 3
+                    : (c >= 0xF0 && c <= 0xF4) ? 4
+                                               : 0;
+    bool ok = n != 0 && i + n <= text.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    // Overlong forms, surrogates and code points above U+10FFFF.
+    if (ok && n == 3) {
+      const auto d = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
+    }
+    if (ok && n == 4) {
+      const auto d = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
+    }
+    if (!ok) n = 1;
+    if (out.size() + (ok ? n : 1) > limit) break;
+    if (!ok || (n == 1 && (c < 0x20 || c == 0x7F))) {
+      out += '?';
+    } else {
+      out.append(text, i, n);
+    }
+    i += n;
+  }
+  return out;
+}
+
+// The route part of a path after /t/<token>, as the access log may show it: only ours, never
+// what a client made up (a percent-encoded line break would forge a log line).
+std::string loggable(const std::string& sub) {
+  for (const char* known : {"", "/pdf", "/onderteken", "/weiger"}) {
+    if (sub == known) return "/t/…" + sub;
+  }
+  return "/t/…/…";
+}
 constexpr int kMaxFailures = 20;
 constexpr auto kFailureWindow = std::chrono::minutes(10);
 
@@ -100,16 +145,26 @@ struct PageServer::Impl {
     r.send() << body;
   }
 
+  // The client's address; behind a trusted proxy the last X-Forwarded-For entry of the last such
+  // header (what our proxy appended; earlier ones are the client's to invent), if it is an
+  // address at all.
   Actor actor(const HTTPServerRequest& req) const {
     Actor a;
     a.ip = req.clientAddress().host().toString();
-    if (w.configuration().trust_proxy && req.has("X-Forwarded-For")) {
-      const std::string f = req.get("X-Forwarded-For");
-      const auto comma = f.rfind(',');
-      a.ip = comma == std::string::npos ? f : f.substr(comma + 1);
-      while (!a.ip.empty() && a.ip.front() == ' ') a.ip.erase(0, 1);
+    if (w.configuration().trust_proxy) {
+      std::string last;
+      for (auto it = req.find("X-Forwarded-For"); it != req.end() && Poco::icompare(it->first, "X-Forwarded-For") == 0;
+           ++it) {
+        last = it->second;
+      }
+      const auto comma = last.rfind(',');
+      std::string candidate = comma == std::string::npos ? last : last.substr(comma + 1);
+      candidate.erase(0, candidate.find_first_not_of(' '));
+      candidate.erase(candidate.find_last_not_of(' ') + 1);
+      Poco::Net::IPAddress parsed;
+      if (Poco::Net::IPAddress::tryParse(candidate, parsed)) a.ip = parsed.toString();
     }
-    a.user_agent = req.get("User-Agent", "").substr(0, 300);
+    a.user_agent = printable_utf8(req.get("User-Agent", ""), 300);
     return a;
   }
 
@@ -157,6 +212,12 @@ struct PageServer::Impl {
   void handle(HTTPServerRequest& req, HTTPServerResponse& res) {
     const auto start = std::chrono::steady_clock::now();
     const Actor who = actor(req);
+    // Only the two forms read a body. Any other body stays unread on the connection, where Poco
+    // would parse it as the next request (a smuggled one): such a connection is closed.
+    const bool body = req.getChunkedTransferEncoding() || (req.hasContentLength() && req.getContentLength64() > 0);
+    const std::string target = Poco::URI(req.getURI()).getPath();
+    const bool form = req.getMethod() == "POST" && (target.ends_with("/onderteken") || target.ends_with("/weiger"));
+    if (body && !form) res.setKeepAlive(false);
     std::string logged = "/";
     try {
       logged = route(req, res, who);
@@ -189,8 +250,8 @@ struct PageServer::Impl {
   std::string route(HTTPServerRequest& req, HTTPServerResponse& res, const Actor& who) {
     const Poco::URI uri(req.getURI());
     const std::string path = uri.getPath();
-    const std::string method = req.getMethod() == "HEAD" ? "GET" : req.getMethod();
-    if (path == "/" && method == "GET") {
+    const std::string& method = req.getMethod();
+    if (path == "/" && (method == "GET" || method == "HEAD")) {
       html(res, HTTPResponse::HTTP_OK,
            page::message("Ondertekenen", "Open de persoonlijke link uit uw mail om de overeenkomst te ondertekenen."));
       return path;
@@ -202,10 +263,14 @@ struct PageServer::Impl {
     const std::string rest = path.substr(3);
     const std::string token = rest.substr(0, rest.find('/'));
     const std::string sub = rest.substr(token.size());
-    const std::string logged = "/t/…" + sub;
+    const std::string logged = loggable(sub);
     const std::string base = "/t/" + token;
 
-    if (limiter.blocked(who.ip)) {
+    // A link that exists is always answered; an address whose look-ups keep failing is slowed
+    // down before it costs another one (tokens have 256 bits: this spares the database, it is
+    // not what keeps them secret).
+    const std::string hash = token_hash(token);
+    if (limiter.blocked(who.ip) && (hash.empty() || !w.store().link(hash))) {
       res.setKeepAlive(false);
       html(res, HTTPResponse::HTTP_TOO_MANY_REQUESTS,
            page::message("Te veel pogingen", "Te veel onbekende links vanaf uw adres. Probeer het later opnieuw."));
@@ -220,7 +285,7 @@ struct PageServer::Impl {
     if (sub == "/pdf" && method == "GET") {
       const auto pdf = w.contract_pdf(token, who);
       if (!pdf) {
-        if (token_hash(token).empty() || !w.store().link(token_hash(token))) limiter.failed(who.ip);
+        if (hash.empty() || !w.store().link(hash)) limiter.failed(who.ip);
         html(res, HTTPResponse::HTTP_NOT_FOUND,
              page::message("Niet beschikbaar", "Bij deze link hoort geen overeenkomst (meer)."));
         return logged;
@@ -238,11 +303,11 @@ struct PageServer::Impl {
       post(req, res, who, token, base, sub == "/onderteken");
       return logged;
     }
-    if (sub == "/onderteken" || sub == "/weiger") res.set("Allow", "POST");
-    html(
-        res,
-        sub == "/onderteken" || sub == "/weiger" ? HTTPResponse::HTTP_METHOD_NOT_ALLOWED : HTTPResponse::HTTP_NOT_FOUND,
-        page::message("Niet gevonden", "Deze pagina bestaat niet."));
+    // HEAD included: it must not count as a view or a download.
+    const bool known = sub.empty() || sub == "/pdf" || sub == "/onderteken" || sub == "/weiger";
+    if (known) res.set("Allow", sub.empty() || sub == "/pdf" ? "GET" : "POST");
+    html(res, known ? HTTPResponse::HTTP_METHOD_NOT_ALLOWED : HTTPResponse::HTTP_NOT_FOUND,
+         page::message("Niet gevonden", "Deze pagina bestaat niet."));
     return logged;
   }
 

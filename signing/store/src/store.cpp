@@ -265,7 +265,9 @@ struct Store::Impl {
     } else {
       *session << "PRAGMA busy_timeout = 10000", Poco::Data::Keywords::now;
       *session << "PRAGMA foreign_keys = ON", Poco::Data::Keywords::now;
-      *session << "PRAGMA synchronous = NORMAL", Poco::Data::Keywords::now;
+      // FULL: in WAL mode NORMAL lets a committed transaction vanish at a power loss, which would
+      // take a signature whose receipt was already shown with it.
+      *session << "PRAGMA synchronous = FULL", Poco::Data::Keywords::now;
       ensure_wal(*session);
     }
     return session;

@@ -52,15 +52,6 @@ MailAddress to_address(const std::string& key, const std::string& value) {
   return a;
 }
 
-std::string read_line_of(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error("kan " + file + " niet lezen");
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
 }  // namespace
 
 void Configuration::set(const std::string& key, const std::string& value) {
@@ -100,7 +91,7 @@ void Configuration::set(const std::string& key, const std::string& value) {
   } else if (key == "smtp.user") {
     smtp.user = value;
   } else if (key == "smtp.password_file") {
-    smtp.password = value.empty() ? "" : read_line_of(value);
+    smtp_password_file = value;
   } else if (key == "smtp.attempts") {
     smtp.attempts = to_int(key, value, 1, 20);
   } else if (key == "smtp.backoff_ms") {
@@ -181,7 +172,7 @@ std::string Configuration::text() const {
     << "smtp.ca_file = " << smtp.ca_file << "\n"
     << "smtp.user = " << smtp.user << "\n"
     << "# Een bestand met het wachtwoord op de eerste regel (nooit het wachtwoord zelf hier).\n"
-    << "smtp.password_file =\n"
+    << "smtp.password_file = " << smtp_password_file << "\n"
     << "smtp.attempts = " << smtp.attempts << "\n"
     << "smtp.backoff_ms = " << smtp.backoff.count() << "\n"
     << "smtp.timeout_ms = " << smtp.timeout.count() << "\n"

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <Poco/URI.h>
 
 #include "sto/atomic_file.h"
 #include "sto/pades.h"
@@ -111,11 +114,12 @@ struct Werkruimte::Impl {
   };
   std::mutex cache_mutex;
   std::map<std::int64_t, Opened> cache;
+  std::set<std::string> downloaded;  // token hashes whose pdf-downloaded entry is written
 
   // Completion mails go out on threads of their own, so that the last signatory's request does
   // not wait for a mail with the signed PDF to every signatory.
   std::mutex mailers_mutex;
-  std::vector<std::thread> mailers;
+  std::vector<std::future<void>> mailers;
 
   Impl(std::filesystem::path d, std::filesystem::path t, Configuration c, Store s, Pki p)
       : dir(std::move(d)), templates(std::move(t)), config(std::move(c)), store(std::move(s)), pki(std::move(p)) {}
@@ -124,12 +128,12 @@ struct Werkruimte::Impl {
   Impl& operator=(const Impl&) = delete;
 
   void flush_mail() {
-    std::vector<std::thread> running;
+    std::vector<std::future<void>> running;
     {
       const std::lock_guard lock(mailers_mutex);
       running.swap(mailers);
     }
-    for (auto& t : running) t.join();
+    for (auto& f : running) f.wait();
   }
 
   bool real_clock = true;
@@ -306,9 +310,13 @@ struct Werkruimte::Impl {
   // Mails every signatory of the latest open version in `states` a new link.
   std::vector<MailOutcome> send_links(const std::string& kenmerk, bool reminder) {
     auto v = store.latest_version(kenmerk);
-    if (!v) throw Error("onbekend kenmerk \"" + kenmerk + "\"");
+    if (!v) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
     if (v->state != VersionState::open) {
-      throw Error(kenmerk + " versie " + std::to_string(v->versie) + " is " + std::string(to_string(v->state)));
+      throw Refusal(kenmerk + " versie " + std::to_string(v->versie) + " is " + std::string(to_string(v->state)));
+    }
+    const std::string host = Poco::URI(base_url()).getHost();
+    if (host == "0.0.0.0" || host == "::" || host.empty()) {
+      throw Refusal("de links zouden naar " + base_url() + " wijzen: zet base_url (sto.conf of --base-url)");
     }
     {
       auto tx = store.write(kenmerk);
@@ -317,7 +325,9 @@ struct Werkruimte::Impl {
     }
     std::vector<MailOutcome> outcomes;
     for (const SignatoryRecord& listed : store.signatories(v->id)) {
-      const bool wanted = reminder ? (listed.state == SignatoryState::invited || listed.state == SignatoryState::viewed)
+      // A reminder also revives a request whose links expired: a new link, valid link.days again.
+      const bool wanted = reminder ? (listed.state == SignatoryState::invited ||
+                                      listed.state == SignatoryState::viewed || listed.state == SignatoryState::expired)
                                    : listed.state == SignatoryState::pending;
       if (!wanted) continue;
       const std::string token = new_token();
@@ -346,10 +356,16 @@ struct Werkruimte::Impl {
       }
       auto tx = store.write(kenmerk);
       auto s = tx.signatory(listed.id);
-      if (!s || s->state != listed.state) continue;  // it moved on meanwhile (signed, revoked): leave it
+      if (!s) continue;
+      // The mail went out (or failed) whatever happened meanwhile, so it is recorded either way;
+      // the state moves only when nobody else moved it (a signature, a revocation, another invite).
+      const bool unchanged = s->state == listed.state;
       if (delivery) {
         s->mail_error.clear();
-        if (!reminder) s->state = SignatoryState::invited, s->state_ms = now_ms();
+        if (unchanged && (listed.state == SignatoryState::pending || listed.state == SignatoryState::expired)) {
+          s->state = SignatoryState::invited;
+          s->state_ms = now_ms();
+        }
         tx.update_signatory(*s);
         AuditEntry e = entry(reminder ? audit_event::reminded : audit_event::invited, Actor{});
         about(e, *s, *v);
@@ -377,7 +393,16 @@ struct Werkruimte::Impl {
     return outcomes;
   }
 
-  void mail_completion(const VersionRecord& v, std::int64_t effective_ms) {
+  // Runs on a thread of its own: nothing may escape it. A mail that does not go out is in the
+  // audit log (mail-failed) and on stderr; the signatures stand either way.
+  void mail_completion(const VersionRecord& v, std::int64_t effective_ms) noexcept {
+    try {
+      mail_completion_or_throw(v, effective_ms);
+    } catch (const std::exception& e) {
+      std::cerr << "sto: afrondingsmails van " << v.kenmerk << " versie " << v.versie << ": " << e.what() << "\n";
+    }
+  }
+  void mail_completion_or_throw(const VersionRecord& v, std::int64_t effective_ms) {
     const std::string pdf = SignedContract::open(dir / v.contract_dir).pdf();
     std::set<std::string> mailed;  // one mail per address, also for someone signing for two partners
     for (const SignatoryRecord& s : store.signatories(v.id)) {
@@ -391,9 +416,14 @@ struct Werkruimte::Impl {
       try {
         transport->send(completion(templates, config.mail_from, MailAddress{s.naam, s.email}, c, std::move(a)));
       } catch (const Error& e) {
-        // The signatures stand; the penvoerder sees the completion in `sto status` and can send
-        // the PDF (`sto status` names it) by hand.
         std::cerr << "sto: afrondingsmail aan " << s.email << " niet verstuurd: " << e.what() << "\n";
+        auto tx = store.write(v.kenmerk);
+        AuditEntry f = entry(audit_event::mail_failed, Actor{"sto", ""});
+        about(f, s, v);
+        f["email"] = s.email;
+        f["error"] = std::string("afrondingsmail: ") + e.what();
+        tx.append(std::move(f));
+        tx.commit();
       }
     }
   }
@@ -443,6 +473,17 @@ Werkruimte Werkruimte::open(const std::filesystem::path& dir, const std::filesys
   }
   Configuration config = Configuration::load(dir / "sto.conf");
   for (const auto& [key, value] : overrides) config.set(key, value);
+  // Files named in sto.conf are relative to the workspace, not to where the command runs.
+  for (std::string* file : {&config.tsa_certificate, &config.tls_certificate, &config.tls_key, &config.smtp.ca_file,
+                            &config.smtp_password_file}) {
+    if (!file->empty() && std::filesystem::path(*file).is_relative()) *file = (dir / *file).string();
+  }
+  if (!config.smtp_password_file.empty()) {
+    std::string password = read_whole_file(config.smtp_password_file);
+    password = password.substr(0, password.find_first_of("\r\n"));
+    if (password.empty()) throw Error(config.smtp_password_file + " is leeg");
+    config.smtp.password = password;
+  }
   std::string secret = read_whole_file(dir / "geheim");
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.size() < 64) throw Error((dir / "geheim").string() + " is te kort");
@@ -506,8 +547,8 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
   auto latest = tx.latest_version();
   if (latest && latest->versie == a.versie) {
     if (latest->xml_sha256 != a.xml_sha256) {
-      throw Error(a.kenmerk + " versie " + std::to_string(a.versie) +
-                  " bestaat al met een andere inhoud: geef de gewijzigde overeenkomst een hogere versie");
+      throw Refusal(a.kenmerk + " versie " + std::to_string(a.versie) +
+                    " bestaat al met een andere inhoud: geef de gewijzigde overeenkomst een hogere versie");
     }
     result.already_open = true;
     result.document_sha256 = latest->document_sha256;
@@ -515,8 +556,8 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
     return result;
   }
   if (latest && latest->versie > a.versie) {
-    throw Error(a.kenmerk + " heeft al versie " + std::to_string(latest->versie) + "; versie " +
-                std::to_string(a.versie) + " is ouder");
+    throw Refusal(a.kenmerk + " heeft al versie " + std::to_string(latest->versie) + "; versie " +
+                  std::to_string(a.versie) + " is ouder");
   }
   if (latest && latest->state == VersionState::open) {
     w.revoke_version(tx, *latest, "vervangen door versie " + std::to_string(a.versie), Actor{});
@@ -572,19 +613,21 @@ std::vector<MailOutcome> Werkruimte::invite(const std::string& kenmerk) { return
 std::vector<MailOutcome> Werkruimte::remind(const std::string& kenmerk) { return impl_->send_links(kenmerk, true); }
 
 void Werkruimte::revoke(const std::string& kenmerk, const std::string& reason) {
+  if (!impl_->store.latest_version(kenmerk)) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
   auto tx = impl_->store.write(kenmerk);
   auto v = tx.latest_version();
-  if (!v || v->state != VersionState::open) throw Error(kenmerk + " heeft geen open versie");
+  if (!v || v->state != VersionState::open) throw Refusal(kenmerk + " heeft geen open versie");
   impl_->revoke_version(tx, *v, reason.empty() ? "ingetrokken door de penvoerder" : reason, Actor{});
   tx.commit();
 }
 
 Status Werkruimte::status(const std::string& kenmerk) {
   Status st;
+  if (!impl_->store.latest_version(kenmerk)) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
   {
     auto tx = impl_->store.write(kenmerk);
     auto v = tx.latest_version();
-    if (!v) throw Error(kenmerk + " heeft geen versie");
+    if (!v) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
     impl_->expire_due(tx, *v);
     tx.commit();
   }
@@ -607,7 +650,7 @@ Status Werkruimte::status(const std::string& kenmerk) {
 
 std::string Werkruimte::signed_pdf(const std::string& kenmerk) {
   auto v = impl_->store.latest_version(kenmerk);
-  if (!v) throw Error("onbekend kenmerk \"" + kenmerk + "\"");
+  if (!v) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
   return SignedContract::open(impl_->dir / v->contract_dir).pdf();
 }
 
@@ -650,10 +693,20 @@ std::optional<std::string> Werkruimte::contract_pdf(const std::string& token, co
   if (to_hex(sha256(pdf)) != link->version.document_sha256) {
     throw Error((link->version.contract_dir + "/0000.pdf") + " is niet meer het geopende contract");
   }
-  auto tx = w.store.write(link->version.kenmerk);
-  AuditEntry e = w.entry(audit_event::pdf_downloaded, actor);
-  tx.append(std::move(Impl::about(e, link->signatory, link->version)));
-  tx.commit();
+  // Logged once per link (per server process): the first download is the evidence; more would
+  // let a link's holder grow the log, and every entry takes the agreement's write lock.
+  bool first = false;
+  {
+    const std::lock_guard lock(w.cache_mutex);
+    if (w.downloaded.size() > 100'000) w.downloaded.clear();
+    first = w.downloaded.insert(hash).second;
+  }
+  if (first) {
+    auto tx = w.store.write(link->version.kenmerk);
+    AuditEntry e = w.entry(audit_event::pdf_downloaded, actor);
+    tx.append(std::move(Impl::about(e, link->signatory, link->version)));
+    tx.commit();
+  }
   return pdf;
 }
 
@@ -714,19 +767,21 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
       tx.update_version(v);
       tx.commit();
     } catch (...) {
-      // No record, no signature: the revision goes again before anyone builds on it (we still
-      // hold the agreement's lock, or lost it with the connection and the next act removes it).
+      // No record, no signature. But a failed commit may have committed after all (a connection
+      // lost while committing), and without the connection the lock may be someone else's now:
+      // so nothing is deleted here. The next act on this agreement, holding the lock, compares
+      // the chain with what the database recorded and removes only a revision it does not know.
       w.forget_chain(v.id);
-      try {
-        SignedContract::discard_after(w.dir / v.contract_dir, static_cast<int>(r.number) - 1);
-      } catch (const Error&) {
-      }
       throw;
     }
   }
   if (completed) {
     const std::lock_guard lock(w.mailers_mutex);
-    w.mailers.emplace_back([&w, v = *completed, effective_ms] { w.mail_completion(v, effective_ms); });
+    std::erase_if(w.mailers, [](const std::future<void>& f) {
+      return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    });
+    w.mailers.push_back(
+        std::async(std::launch::async, [&w, v = *completed, effective_ms] { w.mail_completion(v, effective_ms); }));
   }
   auto after = w.store.link(hash);
   return after ? w.describe(*after) : LinkView{};

@@ -43,17 +43,19 @@ struct Configuration {
   std::string mail_transport = "pickup";  // "pickup" | "smtp"
   std::string pickup_dir = "postvak";     // relative to the workspace
   MailAddress mail_from{"STO ondertekening", "noreply@sto.invalid"};
-  SmtpSettings smtp;            // smtp.host, smtp.port, smtp.starttls, smtp.ca_file, smtp.user,
-                                // smtp.password_file, smtp.attempts, smtp.backoff_ms, smtp.timeout_ms
-  std::string tsa_url;          // empty: the workspace's own TSA
-  std::string tsa_certificate;  // PEM file trusted for tsa_url
-  int server_threads = 32;      // the page server's worker threads
-  int server_queue = 256;       // connections waiting for a worker before new ones are refused
-  bool trust_proxy = false;     // take the client's address from X-Forwarded-For (behind a proxy)
-  std::string tls_certificate;  // PEM; with tls_key: HTTPS
+  SmtpSettings smtp;               // smtp.password is read from smtp_password_file when the workspace opens
+  std::string smtp_password_file;  // smtp.host, smtp.port, smtp.starttls, smtp.ca_file, smtp.user,
+                                   // smtp.password_file, smtp.attempts, smtp.backoff_ms, smtp.timeout_ms
+  std::string tsa_url;             // empty: the workspace's own TSA
+  std::string tsa_certificate;     // PEM file trusted for tsa_url
+  int server_threads = 64;         // the page server's worker threads: one per open connection
+  int server_queue = 256;          // connections waiting for a worker before new ones are refused
+  bool trust_proxy = false;        // take the client's address from X-Forwarded-For (behind a proxy)
+  std::string tls_certificate;     // PEM; with tls_key: HTTPS
   std::string tls_key;
 
-  // Reads `path`; unknown keys and bad values are an Error naming the line.
+  // Reads `path`; unknown keys and bad values are an Error naming the line. File names in it
+  // are taken relative to the workspace by Werkruimte::open.
   static Configuration load(const std::filesystem::path& path);
   // Sets one key as sto.conf would (for flags such as --listen, --base-url, --smtp).
   void set(const std::string& key, const std::string& value);
@@ -127,6 +129,13 @@ struct LinkView {
   std::string certificate_sha256;
   std::string revision_sha256;
   std::string token_hash;  // hex SHA-256 of the token: what the page's CSRF field is bound to
+};
+
+// A refusal of what the penvoerder asked: an unknown kenmerk, no open version, a version that is
+// not newer, links that would point nowhere. The commands exit 1 for it (3 is for the environment).
+class Refusal : public Error {
+ public:
+  using Error::Error;
 };
 
 // A refusal the signatory can correct (shown on the page, HTTP 422): a typed name that does not
