@@ -178,6 +178,25 @@ TEST_P(Flow, TheLastSignatureCompletesAndMailsEveryoneTheSignedPdf) {
   EXPECT_THAT(lines.back(), HasSubstr("\"event\":\"completed\""));
 }
 
+TEST_P(Flow, ACompletionMailThatCannotBeMadeLeavesTheServerRunning) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  for (std::size_t i = 0; i + 1 < links.size(); ++i) ASSERT_EQ(s.sign(links[i]).status, 303);
+  // The contract's first revision goes missing before the last signature: the signing act works
+  // from what it already read, the completion mail cannot be made.
+  const auto first = dir_ / "ws" / "contracten" / (kenmerk + "-v1") / "0000.pdf";
+  const std::string kept = read_file(first.string());
+  std::filesystem::remove(first);
+  const auto mails = pickup_mails(s.pickup()).size();
+  ASSERT_EQ(s.sign(links.back()).status, 303);
+  s.w().flush_mail();
+  EXPECT_EQ(pickup_mails(s.pickup()).size(), mails);
+  EXPECT_EQ(http(s.base_url(), "GET", "/").status, 200) << "the server still runs";
+  EXPECT_EQ(s.w().status(kenmerk).version.state, VersionState::completed);
+  std::ofstream(first, std::ios::binary) << kept;
+}
+
 TEST_P(Flow, DeadLinksSignNothing) {
   Site& s = site();
   const std::string kenmerk = s.open(sample("regio-klein-8.xml"));

@@ -37,7 +37,9 @@ std::string row(const std::string& label, const std::string& value, bool code = 
   return "<dt>" + escape(label) + "</dt><dd>" + (code ? "<code>" + escape(value) + "</code>" : escape(value)) + "</dd>";
 }
 
-std::string identity(const LinkView& v) {
+// What is signed, as a list; `extra` rows (a receipt's) go in the same list, so that the labels
+// share one column.
+std::string identity(const LinkView& v, const std::string& extra = "") {
   std::string out = "<dl>";
   out += row("Regio", v.regio);
   out += row("Kenmerk", v.kenmerk);
@@ -46,7 +48,7 @@ std::string identity(const LinkView& v) {
   out += row("Als", v.functie + (v.hoedanigheid.empty() ? "" : " (" + v.hoedanigheid + ")"));
   out += row("Naam", v.naam);
   out += row("Document (SHA-256)", v.document_sha256, true);
-  out += "</dl>";
+  out += extra + "</dl>";
   return out;
 }
 
@@ -58,7 +60,7 @@ const std::string& style() {
       "main{max-width:42rem;margin:0 auto;padding:1rem;background:#fff;min-height:100vh;box-sizing:border-box}"
       "h1{font-size:clamp(1.3rem,6vw,1.8rem);overflow-wrap:anywhere;margin:.2rem 0 .8rem}"
       ".kop{color:#0b4f8a;font-weight:600;letter-spacing:.03em;text-transform:uppercase;font-size:.8rem}"
-      "dl{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.2rem 1rem;margin:1rem 0}"
+      "dl{display:grid;grid-template-columns:minmax(7rem,12rem) 1fr;gap:.2rem 1rem;margin:1rem 0}"
       "dt{color:#555}dd{margin:0;overflow-wrap:anywhere}code{font-size:.85rem;word-break:break-all}"
       "@media(max-width:30rem){dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}}"
       "a{color:#0b4f8a}.pdf{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:1rem 0}"
@@ -142,12 +144,18 @@ std::string render(const LinkView& v, const std::string& base, const std::string
       std::string b =
           head("Ondertekend") + "<p class=kop>Sterk Techniekonderwijs · " + escape(v.regio) +
           "</p><div class=ok id=ontvangst><h1>Ondertekend</h1><p>U hebt op " + datum(v.state_ms) +
-          " ondertekend namens <b>" + escape(v.partner) + "</b>.</p></div>" + identity(v) + "<dl>" +
-          row("Revisie", std::to_string(v.revision)) + row("Certificaat (SHA-256)", v.certificate_sha256, true) +
-          row("PDF tot en met uw handtekening (SHA-256)", v.revision_sha256, true) + "</dl><p class=pdf><a href=\"" +
-          base +
-          "/pdf\">Lees de overeenkomst (PDF)</a></p>"
-          "<p><small>Zodra iedereen heeft ondertekend, krijgt u het getekende contract per mail.</small></p>";
+          " ondertekend namens <b>" + escape(v.partner) + "</b>.</p></div>" +
+          identity(v, row("Revisie", std::to_string(v.revision)) +
+                          row("Certificaat (SHA-256)", v.certificate_sha256, true) +
+                          row("PDF tot en met uw handtekening (SHA-256)", v.revision_sha256, true)) +
+          "<p class=pdf><a href=\"" + base + "/pdf\">Lees de overeenkomst (PDF)</a></p><p><small>" +
+          (v.version_state == VersionState::revoked
+               ? "Deze versie van de overeenkomst is later vervangen of ingetrokken; uw handtekening erop blijft "
+                 "bestaan."
+           : v.version_state == VersionState::completed
+               ? "Iedereen heeft ondertekend; het getekende contract is per mail verstuurd."
+               : "Zodra iedereen heeft ondertekend, krijgt u het getekende contract per mail.") +
+          "</small></p>";
       return b + std::string(kFoot);
     }
     case Kind::declined: {
@@ -162,7 +170,7 @@ std::string render(const LinkView& v, const std::string& base, const std::string
       break;
   }
   std::string b = head("Ondertekenen: " + v.kenmerk) + "<p class=kop>Sterk Techniekonderwijs · " + escape(v.regio) +
-                  "</p><h1>Samenwerkingsovereenkomst ondertekenen</h1>";
+                  "</p><h1>Samenwerkings&shy;overeenkomst ondertekenen</h1>";
   if (!error.empty()) b += "<p class=fout role=alert id=fout>" + escape(error) + "</p>";
   b += identity(v);
   b += "<p class=pdf><a href=\"" + base + "/pdf\" id=lees>Lees de overeenkomst (PDF)</a><a href=\"" + base +

@@ -256,6 +256,15 @@ struct PageServer::Impl {
            page::message("Ondertekenen", "Open de persoonlijke link uit uw mail om de overeenkomst te ondertekenen."));
       return path;
     }
+    if (path == "/favicon.ico") {
+      // Browsers ask for it on every visit; there is none (a data: icon would need the CSP
+      // opened), and a 404 each time would only fill the log.
+      res.setStatusAndReason(HTTPResponse::HTTP_NO_CONTENT);
+      res.set("Cache-Control", "public, max-age=604800");
+      res.setContentLength(0);
+      res.send();
+      return path;
+    }
     if (!path.starts_with("/t/")) {
       html(res, HTTPResponse::HTTP_NOT_FOUND, page::message("Niet gevonden", "Deze pagina bestaat niet."));
       return "(elders)";

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -290,31 +291,60 @@ struct Store::Impl {
     }
   }
 
-  // A session for the caller alone; back into the pool when the holder goes.
+  // At most max_sessions connections, each lent to one caller at a time: a server's threads
+  // beyond that wait for one instead of opening more (PostgreSQL refuses clients beyond its
+  // max_connections, 100 by default, shared by every server process).
+  std::size_t max_sessions = 16;
+  std::size_t open_sessions = 0;
+  std::condition_variable returned;
+
   struct Lease {
     Impl* pool;
     std::unique_ptr<Session> session;
     Lease(Impl* p, std::unique_ptr<Session> s) : pool(p), session(std::move(s)) {}
-    Lease(Lease&&) noexcept = default;
-    ~Lease() {
+    Lease(Lease&& other) noexcept : pool(other.pool), session(std::move(other.session)) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() { give_back(); }
+    void give_back() noexcept {
       if (session == nullptr) return;
-      // A session that lost its connection or sits in a broken transaction is dropped.
-      if (!session->isConnected()) return;
-      const std::lock_guard lock(pool->mutex);
-      if (pool->idle.size() < 16) pool->idle.push_back(std::move(session));
+      {
+        const std::lock_guard lock(pool->mutex);
+        // A session that lost its connection (or sits in a broken transaction) is dropped.
+        bool connected = false;
+        try {
+          connected = session->isConnected();
+        } catch (...) {
+        }
+        if (connected) {
+          pool->idle.push_back(std::move(session));
+        } else {
+          --pool->open_sessions;
+        }
+      }
+      session.reset();
+      pool->returned.notify_one();
     }
     Session& operator*() { return *session; }
   };
   Lease lease() {
-    {
-      const std::lock_guard lock(mutex);
-      if (!idle.empty()) {
-        auto s = std::move(idle.back());
-        idle.pop_back();
-        return Lease(this, std::move(s));
-      }
+    std::unique_lock lock(mutex);
+    returned.wait(lock, [&] { return !idle.empty() || open_sessions < max_sessions; });
+    if (!idle.empty()) {
+      auto s = std::move(idle.back());
+      idle.pop_back();
+      return Lease(this, std::move(s));
     }
-    return Lease(this, connect());
+    ++open_sessions;
+    lock.unlock();
+    try {
+      return Lease(this, connect());
+    } catch (...) {
+      lock.lock();
+      --open_sessions;
+      lock.unlock();
+      returned.notify_one();
+      throw;
+    }
   }
 
   void begin(Session& session) {
@@ -391,7 +421,10 @@ struct Store::Transaction::Impl {
   Impl(Store::Impl* s, std::unique_lock<std::mutex> w, Store::Impl::Lease l, std::string k)
       : store(s), writer(std::move(w)), lease(std::move(l)), kenmerk(std::move(k)) {}
 
-  Session& s() { return *lease; }
+  Session& s() {
+    if (lease.session == nullptr) throw Error("transactie op " + kenmerk + " is al afgesloten");
+    return *lease;
+  }
   const Dialect& d() const { return store->dialect; }
 };
 
@@ -400,13 +433,14 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
-Store Store::open(const std::string& url) {
+Store Store::open(const std::string& url, std::size_t max_sessions) {
   static std::once_flag registered;
   std::call_once(registered, [] {
     Poco::Data::SQLite::Connector::registerConnector();
     Poco::Data::PostgreSQL::Connector::registerConnector();
   });
   auto impl = std::make_unique<Impl>();
+  impl->max_sessions = std::max<std::size_t>(max_sessions, 1);
   if (url.starts_with("sqlite:")) {
     impl->connector = "SQLite";
     impl->connection = url.substr(7);
@@ -638,6 +672,7 @@ void Store::Transaction::commit() {
   try {
     impl_->store->commit(impl_->s());
     impl_->open = false;
+    impl_->lease.give_back();  // the connection serves others while this object lives on
     if (impl_->writer.owns_lock()) impl_->writer.unlock();
   } catch (...) {
     rethrow("transactie vastleggen");

@@ -60,6 +60,8 @@ void Configuration::set(const std::string& key, const std::string& value) {
       throw Error("database moet sqlite:PAD of postgresql:VERBINDING zijn");
     }
     database = value;
+  } else if (key == "database.connections") {
+    database_connections = to_int(key, value, 1, 1000);
   } else if (key == "base_url") {
     if (!value.starts_with("http://") && !value.starts_with("https://")) {
       throw Error("base_url moet met http:// of https:// beginnen");
@@ -149,6 +151,8 @@ std::string Configuration::text() const {
     << "\n# De database: sqlite:PAD (relatief aan de werkruimte) of postgresql:VERBINDING (libpq), bijvoorbeeld\n"
     << "# postgresql:host=db.example.nl dbname=sto user=sto connect_timeout=5\n"
     << "database = " << database << "\n"
+    << "# Verbindingen per proces (PostgreSQL staat er standaard 100 toe, voor alle processen samen).\n"
+    << "database.connections = " << database_connections << "\n"
     << "\n# De webserver: waar hij luistert, en het adres waarmee links in de mail beginnen\n"
     << "# (achter een reverse proxy: het publieke https-adres).\n"
     << "listen = " << listen << "\n"

@@ -282,6 +282,7 @@ struct Werkruimte::Impl {
     view.certificate_sha256 = link.signatory.certificate_sha256;
     view.revision_sha256 = link.signatory.revision_sha256;
     view.token_hash = link.token.hash;
+    view.version_state = link.version.state;
     return view;
   }
 
@@ -404,13 +405,23 @@ struct Werkruimte::Impl {
   }
   void mail_completion_or_throw(const VersionRecord& v, std::int64_t effective_ms) {
     const std::string pdf = SignedContract::open(dir / v.contract_dir).pdf();
-    std::set<std::string> mailed;  // one mail per address, also for someone signing for two partners
+    // One mail per address: someone who signed for two partners gets one, naming both.
+    std::vector<std::pair<SignatoryRecord, std::string>> recipients;  // first signatory, partners
+    std::map<std::string, std::size_t> by_address;
     for (const SignatoryRecord& s : store.signatories(v.id)) {
       std::string address = s.email;
       std::transform(address.begin(), address.end(), address.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (!mailed.insert(address).second) continue;
+      const auto [it, added] = by_address.emplace(address, recipients.size());
+      if (added) {
+        recipients.emplace_back(s, s.partner);
+      } else {
+        recipients[it->second].second += " en " + s.partner;
+      }
+    }
+    for (const auto& [s, partners] : recipients) {
       MailContext c = context(v, s, "", 0);
+      c.partner = partners;
       c.ingangsdatum = static_cast<std::time_t>(effective_ms / 1000);
       Attachment a{v.kenmerk + "-v" + std::to_string(v.versie) + "-getekend.pdf", "application/pdf", pdf};
       try {
@@ -487,7 +498,7 @@ Werkruimte Werkruimte::open(const std::filesystem::path& dir, const std::filesys
   std::string secret = read_whole_file(dir / "geheim");
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.size() < 64) throw Error((dir / "geheim").string() + " is te kort");
-  Store store = Store::open(database_url(dir, config.database));
+  Store store = Store::open(database_url(dir, config.database), static_cast<std::size_t>(config.database_connections));
   Pki pki = Pki::load(dir / "pki", passphrase);
   auto impl = std::make_unique<Impl>(dir, templates, config, std::move(store), std::move(pki));
   impl->secret = std::move(secret);

@@ -105,8 +105,9 @@ class StoreError : public Error {
 
 class Store {
  public:
-  // Opens (creating an SQLite file when missing) and migrates. Throws StoreError.
-  static Store open(const std::string& url);
+  // Opens (creating an SQLite file when missing) and migrates. At most `max_sessions`
+  // connections are open at once; more callers wait for one. Throws StoreError.
+  static Store open(const std::string& url, std::size_t max_sessions = 16);
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
   ~Store();

@@ -37,6 +37,7 @@ namespace sto {
 // sto.conf: `key = value` lines, `#` comments. Every key has a default; see docs/workflow.md.
 struct Configuration {
   std::string database = "sqlite:sto.db";  // (relative to the workspace) | "postgresql:CONNINFO"
+  int database_connections = 16;           // database.connections: per process, at most this many open
   std::string base_url;                    // links: base_url + "/t/" + token; default "http://" + listen
   std::string listen = "127.0.0.1:8080";
   int link_days = 30;                     // a link's validity
@@ -129,6 +130,7 @@ struct LinkView {
   std::string certificate_sha256;
   std::string revision_sha256;
   std::string token_hash;  // hex SHA-256 of the token: what the page's CSRF field is bound to
+  VersionState version_state = VersionState::open;
 };
 
 // A refusal of what the penvoerder asked: an unknown kenmerk, no open version, a version that is
