@@ -8,6 +8,7 @@
 
 #include "run.h"
 #include "scratch.h"
+#include "support.h"
 
 namespace sto::test {
 namespace {
@@ -130,6 +131,22 @@ TEST_F(Workflow, DemoSignsEverythingOverHttp) {
   const auto again = run_sto({"demo", "-o", (dir_ / "demo").string()});
   EXPECT_EQ(again.exit_code, 3);
   EXPECT_THAT(again.err, HasSubstr("niet leeg"));
+}
+
+TEST_F(Workflow, DemoOverARealSmtpServerKeepsACopyToFollowTheLinks) {
+  const mail_test::SmtpSink sink({});
+  const auto r =
+      run_sto({"demo", "-o", (dir_ / "demo").string(), "--smtp", "127.0.0.1:" + std::to_string(sink.port())});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(SMTP, kopie in"));
+  // 9 invitations and 8 completion mails (one address signs for two partners), each delivered
+  // to the SMTP server and kept in the pickup directory.
+  EXPECT_EQ(sink.messages().size(), 17u);
+  EXPECT_EQ(files_in(dir_ / "demo/postvak/new"), 17u);
+  const auto first = mail_test::read_message(sink.messages().front());
+  EXPECT_THAT(first.subject, HasSubstr("STO25-071-SOK"));
+  ASSERT_TRUE(first.plain.has_value());
+  EXPECT_THAT(*first.plain, HasSubstr("/t/"));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "scratch.h"
 #include "sto/audit.h"
 #include "sto/pades.h"
+#include "support.h"
 
 namespace sto::test {
 namespace {
@@ -195,6 +196,28 @@ TEST_P(Flow, ACompletionMailThatCannotBeMadeLeavesTheServerRunning) {
   EXPECT_EQ(http(s.base_url(), "GET", "/").status, 200) << "the server still runs";
   EXPECT_EQ(s.w().status(kenmerk).version.state, VersionState::completed);
   std::ofstream(first, std::ios::binary) << kept;
+}
+
+TEST_P(Flow, ServesHttpsWhenGivenACertificate) {
+  const auto certificate = mail_test::make_certificate(dir_, "server");
+  Site& s = site({{"tls.certificate", certificate.cert.string()}, {"tls.key", certificate.key.string()}});
+  ASSERT_TRUE(s.base_url().starts_with("https://127.0.0.1:")) << s.base_url();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  ASSERT_FALSE(links.empty());
+  EXPECT_TRUE(links[0].starts_with("https://")) << links[0];
+  EXPECT_EQ(s.sign(links[0]).status, 303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+  // Plain HTTP on the TLS port gets no page.
+  std::string plain = s.base_url();
+  plain.replace(0, 5, "http");
+  int status = 0;
+  try {
+    status = http(plain, "GET", "/").status;
+  } catch (const Poco::Exception&) {
+    status = -1;
+  }
+  EXPECT_NE(status, 200);
 }
 
 TEST_P(Flow, DeadLinksSignNothing) {
