@@ -285,12 +285,12 @@ TEST_F(Pades, OpensslVerifiesTheCmsOverTheByteRanges) {
   for (const std::size_t i : {std::size_t{0}, std::size_t{69}, sigs.size() - 1}) {
     spill(dir / "sig.der", sigs[i].contents);
     spill(dir / "content.bin", signed_bytes(r.signed_pdf, sigs[i]));
-    const auto v = run_program({"/usr/bin/openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+    const auto v = run_program({"/usr/bin/openssl", "cms", "-verify", "-cades", "-binary", "-inform", "DER", "-in",
                                 (dir / "sig.der").string(), "-content", (dir / "content.bin").string(), "-CAfile",
                                 (r.dir / "pki/ca.pem").string(), "-purpose", "smimesign", "-out", "/dev/null"});
-    EXPECT_THAT(v.err, HasSubstr("CMS Verification successful")) << sigs[i].field;
+    EXPECT_THAT(v.err, HasSubstr("CAdES Verification successful")) << sigs[i].field;
     spill(dir / "content.bin", "x" + signed_bytes(r.signed_pdf, sigs[i]));
-    const auto bad = run_program({"/usr/bin/openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+    const auto bad = run_program({"/usr/bin/openssl", "cms", "-verify", "-cades", "-binary", "-inform", "DER", "-in",
                                   (dir / "sig.der").string(), "-content", (dir / "content.bin").string(), "-CAfile",
                                   (r.dir / "pki/ca.pem").string(), "-purpose", "smimesign", "-out", "/dev/null"});
     EXPECT_THAT(bad.err, HasSubstr("Verification failure"));
