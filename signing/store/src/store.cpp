@@ -164,19 +164,19 @@ constexpr std::string_view kVersionColumns =
     "v.id, a.kenmerk, v.versie, v.state, v.xml, v.xml_sha256, v.document_sha256, v.contract_dir, v.revisions, "
     "v.opened_ms, v.closed_ms";
 
-VersionRecord version_at(const RecordSet& rs, std::size_t row) {
+VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 0) {
   VersionRecord v;
-  v.id = number(rs, row, 0);
-  v.kenmerk = text(rs, row, 1);
-  v.versie = number(rs, row, 2);
-  v.state = parse_version_state(text(rs, row, 3));
-  v.xml = text(rs, row, 4);
-  v.xml_sha256 = text(rs, row, 5);
-  v.document_sha256 = text(rs, row, 6);
-  v.contract_dir = text(rs, row, 7);
-  v.revisions = number(rs, row, 8);
-  v.opened_ms = number(rs, row, 9);
-  v.closed_ms = number(rs, row, 10);
+  v.id = number(rs, row, at + 0);
+  v.kenmerk = text(rs, row, at + 1);
+  v.versie = number(rs, row, at + 2);
+  v.state = parse_version_state(text(rs, row, at + 3));
+  v.xml = text(rs, row, at + 4);
+  v.xml_sha256 = text(rs, row, at + 5);
+  v.document_sha256 = text(rs, row, at + 6);
+  v.contract_dir = text(rs, row, at + 7);
+  v.revisions = number(rs, row, at + 8);
+  v.opened_ms = number(rs, row, at + 9);
+  v.closed_ms = number(rs, row, at + 10);
   return v;
 }
 
@@ -184,26 +184,27 @@ constexpr std::string_view kSignatoryColumns =
     "s.id, s.version_id, s.position, s.tekenbevoegde, s.partner_id, s.partner, s.naam, s.functie, s.email, "
     "s.state, s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256, s.certificate_sha256";
 
-SignatoryRecord signatory_at(const RecordSet& rs, std::size_t row) {
+SignatoryRecord signatory_at(const RecordSet& rs, std::size_t row, std::size_t at = 0) {
   SignatoryRecord s;
-  s.id = number(rs, row, 0);
-  s.version_id = number(rs, row, 1);
-  s.position = number(rs, row, 2);
-  s.tekenbevoegde = text(rs, row, 3);
-  s.partner_id = text(rs, row, 4);
-  s.partner = text(rs, row, 5);
-  s.naam = text(rs, row, 6);
-  s.functie = text(rs, row, 7);
-  s.email = text(rs, row, 8);
-  const auto state = parse_signatory_state(text(rs, row, 9));
-  if (!state) throw StoreError(StoreError::Kind::other, "onbekende status \"" + text(rs, row, 9) + "\" in de database");
+  s.id = number(rs, row, at + 0);
+  s.version_id = number(rs, row, at + 1);
+  s.position = number(rs, row, at + 2);
+  s.tekenbevoegde = text(rs, row, at + 3);
+  s.partner_id = text(rs, row, at + 4);
+  s.partner = text(rs, row, at + 5);
+  s.naam = text(rs, row, at + 6);
+  s.functie = text(rs, row, at + 7);
+  s.email = text(rs, row, at + 8);
+  const auto state = parse_signatory_state(text(rs, row, at + 9));
+  if (!state)
+    throw StoreError(StoreError::Kind::other, "onbekende status \"" + text(rs, row, at + 9) + "\" in de database");
   s.state = *state;
-  s.state_ms = number(rs, row, 10);
-  s.mail_error = text(rs, row, 11);
-  s.reason = text(rs, row, 12);
-  s.revision = number(rs, row, 13);
-  s.revision_sha256 = text(rs, row, 14);
-  s.certificate_sha256 = text(rs, row, 15);
+  s.state_ms = number(rs, row, at + 10);
+  s.mail_error = text(rs, row, at + 11);
+  s.reason = text(rs, row, at + 12);
+  s.revision = number(rs, row, at + 13);
+  s.revision_sha256 = text(rs, row, at + 14);
+  s.certificate_sha256 = text(rs, row, at + 15);
   return s;
 }
 
@@ -217,11 +218,18 @@ std::vector<SignatoryRecord> signatories_of(Session& session, const Dialect& d, 
   return out;
 }
 
+// A link with its signatory and version in one query. The version comes without its xml (up to
+// a few hundred KB, read on every page view otherwise): see agreement_xml.
 std::optional<LinkRecord> link_of(Session& session, const Dialect& d, std::string_view hash) {
-  RecordSet rs = query(session, d,
-                       "SELECT t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms, "
-                       "s.version_id FROM token t JOIN signatory s ON s.id = t.signatory_id WHERE t.hash = ?",
-                       std::string(hash));
+  RecordSet rs =
+      query(session, d,
+            "SELECT t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms, " +
+                std::string(kSignatoryColumns) +
+                ", v.id, a.kenmerk, v.versie, v.state, '', v.xml_sha256, v.document_sha256, v.contract_dir, "
+                "v.revisions, v.opened_ms, v.closed_ms FROM token t JOIN signatory s ON s.id = t.signatory_id "
+                "JOIN version v ON v.id = s.version_id JOIN agreement a ON a.id = v.agreement_id "
+                "WHERE t.hash = ?",
+            std::string(hash));
   if (rs.rowCount() == 0) return std::nullopt;
   LinkRecord link;
   link.token.hash = text(rs, 0, 0);
@@ -230,17 +238,15 @@ std::optional<LinkRecord> link_of(Session& session, const Dialect& d, std::strin
   link.token.created_ms = number(rs, 0, 3);
   link.token.expires_ms = number(rs, 0, 4);
   link.token.used_ms = number(rs, 0, 5);
-  const std::int64_t version_id = number(rs, 0, 6);
-  RecordSet sig = query(session, d, "SELECT " + std::string(kSignatoryColumns) + " FROM signatory s WHERE s.id = ?",
-                        link.token.signatory_id);
-  RecordSet ver = query(session, d,
-                        "SELECT " + std::string(kVersionColumns) +
-                            " FROM version v JOIN agreement a ON a.id = v.agreement_id WHERE v.id = ?",
-                        version_id);
-  if (sig.rowCount() == 0 || ver.rowCount() == 0) return std::nullopt;
-  link.signatory = signatory_at(sig, 0);
-  link.version = version_at(ver, 0);
+  link.signatory = signatory_at(rs, 0, 6);
+  link.version = version_at(rs, 0, 22);
   return link;
+}
+
+std::string agreement_xml_of(Session& session, const Dialect& d, std::int64_t version_id) {
+  RecordSet rs = query(session, d, "SELECT xml FROM version WHERE id = ?", version_id);
+  if (rs.rowCount() == 0) throw Error("versie " + std::to_string(version_id) + " bestaat niet");
+  return text(rs, 0, 0);
 }
 
 }  // namespace
@@ -729,6 +735,23 @@ std::vector<AuditRecord> Store::audit(std::string_view kenmerk) {
     return out;
   } catch (...) {
     rethrow("auditlog lezen");
+  }
+}
+
+std::string Store::agreement_xml(std::int64_t version_id) {
+  try {
+    auto l = impl_->lease();
+    return agreement_xml_of(*l, impl_->dialect, version_id);
+  } catch (...) {
+    rethrow("overeenkomst lezen");
+  }
+}
+
+std::string Store::Transaction::agreement_xml(std::int64_t version_id) {
+  try {
+    return agreement_xml_of(impl_->s(), impl_->d(), version_id);
+  } catch (...) {
+    rethrow("overeenkomst lezen");
   }
 }
 

@@ -144,13 +144,19 @@ struct Werkruimte::Impl {
         .count();
   }
 
-  std::shared_ptr<const Agreement> agreement_of(const VersionRecord& v) {
+  // The version's agreement, parsed once. A version from a link lookup comes without its xml: it
+  // is read then, through `tx` when the caller holds one (a second connection could wait for
+  // one that only the caller's own transaction would free).
+  std::shared_ptr<const Agreement> agreement_of(const VersionRecord& v, Store::Transaction* tx = nullptr) {
     {
       const std::lock_guard lock(cache_mutex);
       auto it = cache.find(v.id);
       if (it != cache.end() && it->second.agreement) return it->second.agreement;
     }
-    ReadResult read = read_agreement(v.xml, "agreement.xml");
+    const std::string xml = !v.xml.empty()  ? v.xml
+                            : tx != nullptr ? tx->agreement_xml(v.id)
+                                            : store.agreement_xml(v.id);
+    ReadResult read = read_agreement(xml, "agreement.xml");
     if (!read.parsed) throw Error("de opgeslagen overeenkomst " + v.kenmerk + " is onleesbaar");
     auto agreement = std::make_shared<const Agreement>(std::move(read.agreement));
     const std::lock_guard lock(cache_mutex);
@@ -257,10 +263,10 @@ struct Werkruimte::Impl {
     return Kind::sign;
   }
 
-  LinkView describe(const LinkRecord& link) {
+  LinkView describe(const LinkRecord& link, Store::Transaction* tx = nullptr) {
     LinkView view;
     view.kind = classify(link);
-    const auto agreement = agreement_of(link.version);
+    const auto agreement = agreement_of(link.version, tx);
     view.regio = agreement->regio.naam;
     view.kenmerk = link.version.kenmerk;
     view.versie = link.version.versie;
@@ -734,7 +740,7 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
     auto tx = w.store.write(peek->version.kenmerk);
     auto link = tx.link(hash);
     if (!link) return LinkView{};
-    if (w.classify(*link) != Kind::sign) return w.describe(*link);  // a dead or used link signs nothing
+    if (w.classify(*link) != Kind::sign) return w.describe(*link, &tx);  // a dead or used link signs nothing
     if (!confirmed)
       throw PageError("Bevestig eerst dat u de overeenkomst gelezen hebt en namens " + link->signatory.partner +
                       " ondertekent.");
@@ -743,7 +749,7 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
     }
     VersionRecord& v = link->version;
     SignedContract& chain = w.chain_of(v);
-    const auto agreement = w.agreement_of(v);
+    const auto agreement = w.agreement_of(v, &tx);
     const Revision r = chain.sign(signing_act(*agreement, link->signatory.tekenbevoegde, w.clock()), w.pki, *w.tsa);
     try {
       SignatoryRecord& s = link->signatory;
@@ -808,7 +814,7 @@ LinkView Werkruimte::decline(const std::string& token, const std::string& reason
     auto tx = w.store.write(peek->version.kenmerk);
     auto link = tx.link(hash);
     if (!link) return LinkView{};
-    if (w.classify(*link) != Kind::sign) return w.describe(*link);
+    if (w.classify(*link) != Kind::sign) return w.describe(*link, &tx);
     if (loosely(reason).empty()) throw PageError("Geef een reden op waarom u niet ondertekent.");
     if (reason.size() > 2000) throw PageError("De reden is te lang (ten hoogste 2000 tekens).");
     SignatoryRecord& s = link->signatory;

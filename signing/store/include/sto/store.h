@@ -88,7 +88,7 @@ struct TokenRecord {
 struct LinkRecord {
   TokenRecord token;
   SignatoryRecord signatory;
-  VersionRecord version;
+  VersionRecord version;  // without xml
 };
 
 // A database failure. `busy`: the lock was not granted in time (try again later);
@@ -127,7 +127,8 @@ class Store {
     std::vector<SignatoryRecord> signatories(std::int64_t version_id);  // in document order
     std::optional<SignatoryRecord> signatory(std::int64_t id);          // of this agreement only
     std::optional<LinkRecord> link(std::string_view hash);              // of this agreement only
-    std::int64_t latest_token_expiry(std::int64_t signatory_id);        // 0 when it has no token
+    std::string agreement_xml(std::int64_t version_id);
+    std::int64_t latest_token_expiry(std::int64_t signatory_id);  // 0 when it has no token
 
     std::int64_t insert_version(const VersionRecord& version);        // returns its id
     std::int64_t insert_signatory(const SignatoryRecord& signatory);  // returns its id
@@ -161,8 +162,10 @@ class Store {
   std::vector<SignatoryRecord> signatories(std::int64_t version_id);
   std::vector<AuditRecord> audit(std::string_view kenmerk);  // the whole chain, in order
 
-  // The link a token hash belongs to, when the token exists at all.
+  // The link a token hash belongs to, when the token exists at all. Its version's `xml` is left
+  // empty (the page needs it once per version, not per view): agreement_xml gives it.
   std::optional<LinkRecord> link(std::string_view hash);
+  std::string agreement_xml(std::int64_t version_id);
 
   struct Impl;
 
