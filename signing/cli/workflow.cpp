@@ -96,35 +96,29 @@ constexpr std::string_view kInviteUsage =
     "Afsluitcode 1 als er een mail niet verstuurd kon worden.\n"
     "\n";
 
-int invite_run(std::span<const std::string_view> args) {
+// invite and remind: the same mailing of new links, to other requests.
+int mail_links(std::span<const std::string_view> args, bool reminder) {
   WorkspaceFlags flags;
   const std::string kenmerk = parse(args, flags, "kenmerk", no_extra);
   Werkruimte w = open_workspace(flags);
-  const auto outcomes = w.invite(kenmerk);
-  print_outcomes(outcomes, "uitnodigingen verstuurd");
+  const auto outcomes = reminder ? w.remind(kenmerk) : w.invite(kenmerk);
+  print_outcomes(outcomes, reminder ? "herinneringen verstuurd" : "uitnodigingen verstuurd");
   for (const auto& o : outcomes) {
     if (!o.sent) return kInvalid;
   }
   return kOk;
 }
+int invite_run(std::span<const std::string_view> args) { return mail_links(args, false); }
 
 constexpr std::string_view kRemindUsage =
     "Gebruik: sto remind KENMERK [werkruimte-opties]\n"
     "\n"
-    "Mailt wie uitgenodigd is maar nog niet tekende of weigerde een herinnering met een nieuwe link.\n"
+    "Mailt wie uitgenodigd is maar nog niet tekende of weigerde een herinnering met een nieuwe link,\n"
+    "ook wie zijn link liet verlopen (die wordt weer uitgenodigd). Afsluitcode 1 als er een mail niet\n"
+    "verstuurd kon worden.\n"
     "\n";
 
-int remind_run(std::span<const std::string_view> args) {
-  WorkspaceFlags flags;
-  const std::string kenmerk = parse(args, flags, "kenmerk", no_extra);
-  Werkruimte w = open_workspace(flags);
-  const auto outcomes = w.remind(kenmerk);
-  print_outcomes(outcomes, "herinneringen verstuurd");
-  for (const auto& o : outcomes) {
-    if (!o.sent) return kInvalid;
-  }
-  return kOk;
-}
+int remind_run(std::span<const std::string_view> args) { return mail_links(args, true); }
 
 // --- revoke ---
 constexpr std::string_view kRevokeUsage =
