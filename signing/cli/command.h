@@ -42,6 +42,8 @@ extern const Command kStatus;
 extern const Command kRemind;
 extern const Command kRevoke;
 extern const Command kDemo;
+extern const Command kExport;
+extern const Command kVerify;
 
 // Prints the findings and a summary line (text), or the JSON document (json), on stdout.
 void print_validation(const Validation& v, const std::string& file, Taal taal, bool json);

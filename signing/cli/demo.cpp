@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "sto/archive.h"
 #include "sto/atomic_file.h"
 #include "sto/server.h"
 #include "sto/workflow.h"
@@ -232,6 +233,14 @@ int run(std::span<const std::string_view> args) {
   std::string jsonl;
   for (const AuditRecord& r : w.store().audit(opened->kenmerk)) jsonl += jsonl_line(r) + "\n";
   write_file_atomically(dir / "audit.jsonl", jsonl);
+  // The archive, and the auditor's check of it: offline, trusting the CA by its fingerprint.
+  const std::filesystem::path archive = dir / "archief";
+  export_archive(w, opened->kenmerk, archive, templates);
+  const Verdict verdict = verify_archive(archive, {fingerprint, "", templates});
+  if (verdict.oordeel != Oordeel::intact) {
+    std::cout << describe(verdict);
+    throw Error("het archief is niet intact: " + std::string(to_string(verdict.oordeel)));
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const std::time_t effective = static_cast<std::time_t>(status.effective_ms / 1000);
   std::tm tm{};
@@ -245,6 +254,9 @@ int run(std::span<const std::string_view> args) {
             << status.audit_head << ")\n"
             << "CA-certificaat:    " << (dir / "pki" / "ca.pem").string() << "\n"
             << "Toegangslog:       " << (dir / "toegang.log").string() << "\n"
+            << "Archief:           " << archive.string() << " (bewijsdossier.pdf, manifest.json, README.txt)\n"
+            << "Controle archief:  sto verify " << archive.string() << " --ca-fingerprint " << fingerprint << "  -> "
+            << to_string(verdict.oordeel) << ", " << verdict.signatures.size() << " handtekeningen\n"
             << "Status:            sto status " << opened->kenmerk << " --home " << dir.string() << "\n"
             << "Controle:          pdfsig " << (dir / "getekend.pdf").string()
             << " (vertrouw de CA hierboven op haar vingerafdruk)\n"

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "sto/archive.h"
 #include "sto/server.h"
 #include "sto/workflow.h"
 
@@ -260,6 +261,34 @@ int serve_run(std::span<const std::string_view> args) {
   return kOk;
 }
 
+// --- export ---
+constexpr std::string_view kExportUsage =
+    "Gebruik: sto export KENMERK -o MAP [werkruimte-opties]\n"
+    "\n"
+    "Schrijft het archief van de laatste versie naar MAP (die nog niet mag bestaan of leeg is):\n"
+    "agreement.xml, contract.pdf, audit.jsonl, ca.pem, tsa.pem, bewijsdossier.pdf (ondertekend door\n"
+    "de installatie), manifest.json en README.txt. Controleer het daarna met sto verify MAP.\n"
+    "Ook een onvolledige overeenkomst kan geëxporteerd worden; het oordeel zegt dat dan.\n"
+    "\n";
+
+int export_run(std::span<const std::string_view> args) {
+  WorkspaceFlags flags;
+  std::string out;
+  const std::string kenmerk = parse(args, flags, "kenmerk", [&](auto a, std::size_t& i) {
+    if (a[i] != "-o" && a[i] != "--output") return false;
+    out = option_value(a, i);
+    return true;
+  });
+  if (out.empty()) throw UsageError{"geef de map van het archief met -o MAP"};
+  Werkruimte w = open_workspace(flags);
+  const ExportResult r = export_archive(w, kenmerk, out, templates_dir());
+  std::cout << out << ": archief van " << kenmerk << " geschreven (" << r.files << " bestanden)\n"
+            << "Oordeel: " << to_string(r.verdict.oordeel) << ", " << r.verdict.signatures.size() << " van "
+            << r.verdict.expected_signatures << " handtekeningen\n"
+            << "CA-vingerafdruk: " << r.verdict.ca_fingerprint << "\n";
+  return kOk;
+}
+
 const std::string kExit =
     "\nAfsluitcode: 0 gelukt, 1 ongeldige invoer of een mislukte mail, 2 verkeerd gebruik, 3 omgevingsfout.\n";
 const std::string kOpenText = std::string(kOpenUsage) + std::string(kWorkspaceFlagsText) + kExit;
@@ -267,6 +296,8 @@ const std::string kInviteText = std::string(kInviteUsage) + std::string(kWorkspa
 const std::string kServeText = std::string(kServeUsage) + std::string(kWorkspaceFlagsText) +
                                "  --listen ADRES:POORT       waar de server luistert (anders uit sto.conf)\n" + kExit;
 const std::string kStatusText = std::string(kStatusUsage) + "  --json                     voor machines\n" +
+                                std::string(kWorkspaceFlagsText) + kExit;
+const std::string kExportText = std::string(kExportUsage) + "  -o, --output MAP           de map van het archief\n" +
                                 std::string(kWorkspaceFlagsText) + kExit;
 const std::string kRemindText = std::string(kRemindUsage) + std::string(kWorkspaceFlagsText) + kExit;
 const std::string kRevokeText = std::string(kRevokeUsage) + "  --reden TEKST              waarom (in de auditlog)\n" +
@@ -280,6 +311,8 @@ const Command kInvite{"invite", "mail iedere tekenbevoegde zijn persoonlijke lin
 const Command kServe{"serve", "de webserver met de ondertekenpagina", kServeText, serve_run};
 const Command kStatus{"status", "wie heeft getekend, welke partners zijn gebonden", kStatusText, status_run};
 const Command kRemind{"remind", "herinner wie nog niet tekende", kRemindText, remind_run};
+const Command kExport{"export", "schrijf het archief: contract, audit-log, certificaten, bewijsdossier", kExportText,
+                      export_run};
 const Command kRevoke{"revoke", "trek de open versie in", kRevokeText, revoke_run};
 
 }  // namespace sto::cli

@@ -200,10 +200,10 @@ TEST(Cli, HelpListsOnlyWorkingCommands) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("  validate "));
   EXPECT_THAT(r.out, HasSubstr("  render "));
-  for (const char* now : {"  open ", "  invite ", "  serve ", "  status ", "  remind ", "  revoke ", "  demo "}) {
+  for (const char* now : {"  open ", "  invite ", "  serve ", "  status ", "  remind ", "  revoke ", "  demo ",
+                          "  export ", "  verify ", "  sign "}) {
     EXPECT_THAT(r.out, HasSubstr(now));
   }
-  for (const char* later : {"export", "verify"}) EXPECT_THAT(r.out, ::testing::Not(HasSubstr(later)));
   const auto verb = run_sto({"validate", "--help"});
   EXPECT_EQ(verb.exit_code, 0);
   EXPECT_THAT(verb.out, StartsWith("Gebruik: sto validate"));

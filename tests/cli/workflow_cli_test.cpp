@@ -127,6 +127,17 @@ TEST_F(Workflow, DemoSignsEverythingOverHttp) {
   EXPECT_EQ(valid, 9u) << pdfsig.out;
   EXPECT_EQ(run_program({"/usr/bin/qpdf", "--check", (dir_ / "demo/getekend.pdf").string()}).exit_code, 0);
   EXPECT_TRUE(fs::exists(dir_ / "demo/audit.jsonl"));
+  // The archive is exported and verified as intact; the same check from the command line agrees.
+  EXPECT_THAT(r.out, HasSubstr("-> intact, 9 handtekeningen"));
+  for (const char* file : {"agreement.xml", "contract.pdf", "audit.jsonl", "ca.pem", "tsa.pem", "bewijsdossier.pdf",
+                           "manifest.json", "README.txt"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "demo/archief" / file)) << file;
+  }
+  const auto fingerprint = run_program(
+      {"/usr/bin/openssl", "x509", "-in", (dir_ / "demo/pki/ca.pem").string(), "-noout", "-fingerprint", "-sha256"});
+  const std::string fp = fingerprint.out.substr(fingerprint.out.find('=') + 1, 95);
+  EXPECT_EQ(run_sto({"verify", (dir_ / "demo/archief").string(), "--ca-fingerprint", fp}).exit_code, 0);
+  EXPECT_EQ(run_sto({"verify", (dir_ / "demo/archief").string()}).exit_code, 1);  // CA not confirmed
   // Never over an existing workspace.
   const auto again = run_sto({"demo", "-o", (dir_ / "demo").string()});
   EXPECT_EQ(again.exit_code, 3);

@@ -1,5 +1,5 @@
-// Runs the fuzz target over files and folders (the seed corpus: samples/ and samples/invalid/),
-// so every build exercises the harness; real fuzzing uses clang's libFuzzer (.ci/fuzz).
+// Runs a fuzz target over files and folders (its seeds, or a crash file libFuzzer wrote), so
+// every build, GCC's included, exercises the harness; real fuzzing uses clang's libFuzzer (.ci/fuzz).
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

@@ -190,16 +190,20 @@ std::string PdfRenderer::render(const Layout& layout) {
   return detail::finish_pdf(bytes, layout);
 }
 
-Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir) {
-  const Template text = Template::load_for(templates_dir, agreement.taal);
-  const Document document = text.fill(agreement);
-  PdfRenderer renderer(templates_dir / "fonts");
+Layout lay_out_printable(const Document& document, const PdfRenderer& renderer) {
   std::set<char32_t> missing;
   for (const char32_t c : document_text(document)) {
     if (!renderer.printable(c)) missing.insert(c);
   }
   if (!missing.empty()) throw UnprintableText({missing.begin(), missing.end()});
-  Layout layout = lay_out(document, renderer);
+  return lay_out(document, renderer);
+}
+
+Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir) {
+  const Template text = Template::load_for(templates_dir, agreement.taal);
+  const Document document = text.fill(agreement);
+  PdfRenderer renderer(templates_dir / "fonts");
+  Layout layout = lay_out_printable(document, renderer);
   std::string pdf = renderer.render(layout);
   return {std::move(pdf), std::move(layout)};
 }

@@ -188,4 +188,11 @@ std::vector<std::string> verify_chain(const std::vector<std::string>& lines, std
   return findings;
 }
 
+std::string audit_text(const AuditEntry& entry, std::string_view key) {
+  const auto it = entry.find(key);
+  if (it == entry.end()) return {};
+  if (const auto* text = std::get_if<std::string>(&it->second)) return *text;
+  return std::to_string(std::get<std::int64_t>(it->second));
+}
+
 }  // namespace sto

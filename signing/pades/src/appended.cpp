@@ -122,6 +122,7 @@ Appended check_appended(std::string_view bytes, std::size_t offset, const Struct
   a.startxref = offset + expected.xref_at;
   a.contents_at = expected.contents_at;
   a.contents_end = expected.contents_end;
+  a.time = time;
   a.cms.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'A' + 10; };

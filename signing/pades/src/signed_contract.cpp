@@ -1,5 +1,7 @@
 // The chain of revisions on disk, and the signing act that appends one.
 #include <openssl/evp.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 
 #include <algorithm>
 #include <array>
@@ -17,6 +19,33 @@ namespace sto {
 namespace {
 
 using MdContext = std::unique_ptr<EVP_MD_CTX, ossl::Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
+
+// Passes the TSA's token through and keeps it: the signing act reports the token's time.
+class KeepingToken final : public TimestampAuthority {
+ public:
+  explicit KeepingToken(TimestampAuthority& tsa) : tsa_(tsa) {}
+  std::string timestamp(std::string_view sha256) override { return token_ = tsa_.timestamp(sha256); }
+  std::string certificate_pem() const override { return tsa_.certificate_pem(); }
+  std::size_t token_room() const override { return tsa_.token_room(); }
+
+  // genTime of the token (checked by the TSA client before it was returned).
+  std::time_t time() const {
+    const auto* p = reinterpret_cast<const unsigned char*>(token_.data());
+    std::unique_ptr<PKCS7, ossl::Deleter<PKCS7, PKCS7_free>> token(
+        d2i_PKCS7(nullptr, &p, static_cast<long>(token_.size())));
+    std::unique_ptr<TS_TST_INFO, ossl::Deleter<TS_TST_INFO, TS_TST_INFO_free>> info(
+        token ? PKCS7_to_TS_TST_INFO(token.get()) : nullptr);
+    std::tm tm{};
+    if (!info || ASN1_TIME_to_tm(TS_TST_INFO_get_time(info.get()), &tm) != 1) {
+      throw_openssl_error("tijdstempel zonder leesbare tijd");
+    }
+    return timegm(&tm);
+  }
+
+ private:
+  TimestampAuthority& tsa_;
+  std::string token_;
+};
 
 }  // namespace
 
@@ -70,27 +99,49 @@ State clone(const State& s) {
   return c;
 }
 
-// Records revision `bytes` (filling fields[field], its xref at absolute `startxref`) as the next.
-void take_in(State& s, std::string_view bytes, std::size_t field, std::size_t startxref) {
+// Records the next revision, `size` bytes filling fields[field] with its xref at absolute
+// `startxref`, whose bytes the hash has already taken in.
+void record(State& s, std::size_t size, std::size_t field, std::size_t startxref) {
   detail::Field& filled = s.pdf.fields[field];
   filled.is_signed = true;
   filled.dict.clear();
-  update(s.hash.get(), bytes);
-  s.size += bytes.size();
+  s.size += size;
   s.pdf.startxref = startxref;
   s.pdf.size += 2;
   ++s.revisions;
 }
 
+// A revision checked and taken in, with the digest of what its /ByteRange covers.
+struct Absorbed {
+  detail::Appended appended;
+  std::string covered;  // raw SHA-256
+  std::size_t hashed = 0;
+};
+
+// Checks that `bytes` is exactly a signing revision continuing the chain (check_appended) and
+// takes it in. Hashing: the running hash takes every byte once; at the gap a copy of it goes on
+// with the bytes after the gap, which gives the covered digest without hashing anything twice
+// but those bytes (the gap itself is skipped by the copy, not by the running hash).
+Absorbed absorb_unverified(State& s, std::string_view bytes) {
+  Absorbed r{detail::check_appended(bytes, s.size, s.pdf, digest_of(s.hash.get())), {}, 0};
+  const detail::Appended& a = r.appended;
+  update(s.hash.get(), bytes.substr(0, a.contents_at));
+  r.covered = digest_of(s.hash.get(), bytes.substr(a.contents_end));
+  update(s.hash.get(), bytes.substr(a.contents_at));
+  r.hashed = bytes.size() + (bytes.size() - a.contents_end);
+  record(s, bytes.size(), a.field, a.startxref);
+  return r;
+}
+
 // Takes in revision `bytes`, the next one, after checking that it is exactly a signing revision
-// continuing the chain (check_appended) and that its CMS covers exactly its byte ranges.
+// continuing the chain and that its CMS covers exactly its byte ranges.
 void absorb(State& s, std::string_view bytes) {
   const std::string which = revision_path(s.dir, s.revisions + 1).string();
   try {
-    const detail::Appended a = detail::check_appended(bytes, s.size, s.pdf, digest_of(s.hash.get()));
-    const std::string covered = digest_of(s.hash.get(), bytes.substr(0, a.contents_at), bytes.substr(a.contents_end));
-    if (detail::message_digest_of(a.cms) != covered) throw Error("de CMS dekt niet de bytes van de /ByteRange");
-    take_in(s, bytes, a.field, a.startxref);
+    const Absorbed r = absorb_unverified(s, bytes);
+    if (detail::message_digest_of(r.appended.cms) != r.covered) {
+      throw Error("de CMS dekt niet de bytes van de /ByteRange");
+    }
   } catch (const Error& e) {
     throw Error(which + ": " + e.what());
   }
@@ -215,8 +266,9 @@ Revision SignedContract::sign(const SigningAct& act, const Pki& pki, TimestampAu
 
   SignerCredentials credentials = pki.issue(act.signer, act.time);
   const std::string certificate = certificate_der(credentials.certificate.get());
+  KeepingToken keeping(tsa);
   const std::string cms =
-      detail::cades_detached(digest, std::move(credentials.key), credentials.certificate.get(), pki.ca(), tsa);
+      detail::cades_detached(digest, std::move(credentials.key), credentials.certificate.get(), pki.ca(), keeping);
   if (cms.size() > reserve) {
     throw Error("de handtekening (" + std::to_string(cms.size()) + " bytes) past niet in de gereserveerde " +
                 std::to_string(reserve) + " bytes");
@@ -235,9 +287,11 @@ Revision SignedContract::sign(const SigningAct& act, const Pki& pki, TimestampAu
   r.offset = s.size;
   r.size = d.bytes.size();
   r.cms_size = cms.size();
+  r.timestamp = keeping.time();
   r.certificate_sha256 = to_hex(sto::sha256(certificate));
   r.certificate_pem = certificate_pem(credentials.certificate.get());
-  take_in(*state_, d.bytes, static_cast<std::size_t>(field - s.pdf.fields.begin()), s.size + d.xref_at);
+  update(state_->hash.get(), d.bytes);
+  record(*state_, d.bytes.size(), static_cast<std::size_t>(field - s.pdf.fields.begin()), s.size + d.xref_at);
   r.sha256 = to_hex(digest_of(state_->hash.get()));
   return r;
 }
@@ -267,6 +321,99 @@ std::string SignedContract::pdf() const {
   // The files are read again: they must still be the ones checked.
   if (out.size() != state_->size || to_hex(sto::sha256(out)) != sha256()) {
     throw Error(state_->dir.string() + " is veranderd sinds het gelezen werd");
+  }
+  return out;
+}
+
+namespace {
+
+// Where revision 0 ends when the caller does not know: after the first "%%EOF" line whose prefix
+// qpdf reads as a contract. A few candidates only: a stream may hold those bytes by chance, but
+// not many times over, and each candidate costs a parse.
+std::size_t revision0_end(std::string_view pdf) {
+  std::string first_error = "geen %%EOF";
+  std::size_t at = 0;
+  for (int tries = 0; tries < 8; ++tries) {
+    at = pdf.find("%%EOF\n", at);
+    if (at == std::string_view::npos) break;
+    at += 6;
+    try {
+      detail::read_structure(std::string(pdf.substr(0, at)));
+      return at;
+    } catch (const Error& e) {
+      if (tries == 0) first_error = e.what();
+    }
+  }
+  throw Error("geen revisie 0 van een contract gevonden: " + first_error);
+}
+
+}  // namespace
+
+SignedPdf read_signed_pdf(std::string_view pdf, std::size_t revision0_size) {
+  if (revision0_size == 0) revision0_size = revision0_end(pdf);
+  if (revision0_size > pdf.size()) throw Error("het bestand is korter dan revisie 0");
+  SignedPdf out;
+  out.revision0_size = revision0_size;
+  State s;
+  const std::string_view r0 = pdf.substr(0, revision0_size);
+  s.pdf = detail::read_structure(std::string(r0));
+  for (const auto& f : s.pdf.fields) {
+    if (f.is_signed) throw Error("revisie 0 bevat al een handtekening (" + f.name + ")");
+    out.fields.push_back(f.name);
+  }
+  s.hash = MdContext(EVP_MD_CTX_new());
+  if (!s.hash || EVP_DigestInit_ex(s.hash.get(), EVP_sha256(), nullptr) != 1) throw_openssl_error("SHA-256 mislukt");
+  update(s.hash.get(), r0);
+  s.size = r0.size();
+  out.revision0_sha256 = to_hex(digest_of(s.hash.get()));
+  out.bytes_hashed = r0.size();
+  while (s.size < pdf.size()) {
+    // A signing revision ends at the first "%%EOF" line after its /Contents: nothing it writes
+    // after the hex digits holds those bytes (the appearance shows hex glyph ids). A wrong cut
+    // could only make the exact comparison fail, never pass.
+    const std::string_view rest = pdf.substr(s.size);
+    const std::size_t open = rest.find("/Contents <");
+    const std::size_t close = open == std::string_view::npos ? open : rest.find('>', open);
+    const std::size_t eof = close == std::string_view::npos ? close : rest.find("%%EOF\n", close);
+    SignedRevision r;
+    r.number = s.revisions + 1;
+    r.offset = s.size;
+    try {
+      if (eof == std::string_view::npos) {
+        throw Error(open == std::string_view::npos ? "er staat geen handtekening (/Contents) in"
+                                                   : "geen %%EOF na de /Contents");
+      }
+      const std::string_view bytes = rest.substr(0, eof + 6);
+      const Absorbed a = absorb_unverified(s, bytes);
+      r.field = s.pdf.fields[a.appended.field].name;
+      r.size = bytes.size();
+      r.gap_begin = r.offset + a.appended.contents_at;
+      r.gap_end = r.offset + a.appended.contents_end;
+      r.claimed = a.appended.time;
+      r.cms = a.appended.cms;
+      r.covered = a.covered;
+      r.sha256 = to_hex(digest_of(s.hash.get()));
+      out.bytes_hashed += a.hashed;
+      out.revisions.push_back(std::move(r));
+    } catch (const Error& e) {
+      out.broken = (r.number == 1 ? std::string("na revisie 0") : "na revisie " + std::to_string(r.number - 1)) +
+                   " volgen " + std::to_string(pdf.size() - r.offset) + " bytes (vanaf byte " +
+                   std::to_string(r.offset) + ") die geen handtekeningrevisie zijn: " + e.what();
+      out.broken_at = r.offset;
+      return out;
+    }
+  }
+  // As open() does: qpdf, reading the whole file strictly, must agree on what is signed.
+  try {
+    const detail::Structure whole = detail::read_structure(std::string(pdf));
+    bool same = whole.fields.size() == s.pdf.fields.size();
+    for (std::size_t i = 0; same && i < whole.fields.size(); ++i) {
+      same = whole.fields[i].name == s.pdf.fields[i].name && whole.fields[i].is_signed == s.pdf.fields[i].is_signed;
+    }
+    if (!same) throw Error("qpdf leest andere velden of handtekeningen dan de revisies");
+  } catch (const Error& e) {
+    out.broken = std::string("het hele bestand: ") + e.what();
+    out.broken_at = 0;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,7 @@ struct Appended {
   std::size_t contents_at = 0;   // in the revision: the '<' of /Contents
   std::size_t contents_end = 0;  // just past its '>'
   std::string cms;               // the DER /Contents holds (zero padding included)
+  std::time_t time = 0;          // its /M
 };
 
 // Checks that `bytes`, appended at absolute `offset` to a file whose structure is `before` and

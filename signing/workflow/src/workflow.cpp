@@ -526,6 +526,9 @@ void Werkruimte::configure(const std::string& key, const std::string& value) { i
 const std::filesystem::path& Werkruimte::dir() const { return impl_->dir; }
 Store& Werkruimte::store() { return impl_->store; }
 std::string Werkruimte::ca_fingerprint() const { return impl_->pki.ca_fingerprint(); }
+const Pki& Werkruimte::pki() const { return impl_->pki; }
+TimestampAuthority& Werkruimte::tsa() { return *impl_->tsa; }
+std::time_t Werkruimte::now() const { return impl_->clock(); }
 void Werkruimte::set_clock(Clock clock) {
   impl_->clock = std::move(clock);
   impl_->real_clock = false;
@@ -772,7 +775,9 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
       if (done) {
         v.state = VersionState::completed;
         v.closed_ms = w.now_ms();
-        for (const auto& x : all) effective_ms = std::max(effective_ms, x.state_ms);
+        // The latest signature timestamp, which is this one: acts on an agreement are serialised.
+        // `sto verify` recomputes it from the tokens.
+        effective_ms = std::int64_t{r.timestamp} * 1000;
         AuditEntry c = w.entry(audit_event::completed, actor);
         c["versie"] = v.versie;
         c["revisions"] = v.revisions;

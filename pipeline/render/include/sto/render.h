@@ -68,6 +68,10 @@ class UnprintableText : public Error {
   std::vector<char32_t> code_points_;
 };
 
+// `document` laid out with `renderer`'s metrics, after checking that its fonts can draw every
+// character of it: throws UnprintableText otherwise, before anything is drawn.
+Layout lay_out_printable(const Document& document, const PdfRenderer& renderer);
+
 // Throws UnprintableText before anything is drawn when the filled document has such characters.
 Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir);
 

@@ -65,6 +65,9 @@ std::string jsonl_line(const AuditRecord& record);
 // anything else: nesting, floats, booleans, null, duplicate keys, trailing bytes, bad UTF-8.
 AuditEntry parse_flat_json(std::string_view text);
 
+// The value of `key` in `entry` as text (an integer in decimal); empty when absent.
+std::string audit_text(const AuditEntry& entry, std::string_view key);
+
 // Checks audit.jsonl lines from the genesis: each line canonical, "seq" counting 1, 2, …, each
 // hash recomputed. Returns a finding per problem (empty when the chain is whole), naming the
 // line number; `head` receives the last hash (the genesis when there are no lines).

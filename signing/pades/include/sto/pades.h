@@ -62,6 +62,7 @@ struct Revision {
   std::string certificate_sha256;  // hex, of the signer certificate's DER
   std::string certificate_pem;     // the signer certificate
   std::size_t cms_size = 0;        // DER bytes of the CMS inside the reserved /Contents
+  std::time_t timestamp = 0;       // the TSA's time (genTime) in the signature's token
 };
 
 // The room reserved for a signature's CMS, in bytes (written as twice as many hex digits): 4 KiB
@@ -69,6 +70,41 @@ struct Revision {
 // token_room). 6 KiB with the local TSA, of which about 3.2 KB are used; 10 KiB with an external
 // one. A CMS that does not fit is an error, never truncated.
 std::size_t signature_reserve(const TimestampAuthority& tsa);
+
+// One signing revision of a signed PDF read from a single file (an archive's contract.pdf).
+struct SignedRevision {
+  int number = 0;             // 1 for the first signature
+  std::string field;          // the tekenbevoegde id of the field it fills
+  std::size_t offset = 0;     // where the revision starts in the file
+  std::size_t size = 0;       // its bytes
+  std::size_t gap_begin = 0;  // absolute: the '<' of /Contents, where the /ByteRange's gap starts
+  std::size_t gap_end = 0;    // absolute: just past its '>'
+  std::time_t claimed = 0;    // /M: the time the signer's side claims
+  std::string cms;            // the DER /Contents holds, zero padding included
+  std::string covered;        // SHA-256 (raw) of the file through this revision without the gap
+  std::string sha256;         // hex, of the file through this revision (what the audit log records)
+};
+
+// What read_signed_pdf found.
+struct SignedPdf {
+  std::size_t revision0_size = 0;
+  std::string revision0_sha256;           // hex
+  std::vector<std::string> fields;        // every signature field, in document order
+  std::vector<SignedRevision> revisions;  // the signing revisions, in file order
+  std::string broken;                     // empty when the whole file is revision 0 + signing revisions
+  std::size_t broken_at = 0;              // where the bytes that are no signing revision begin
+  std::size_t bytes_hashed = 0;           // SHA-256 input over the whole reading (one pass + each gap's tail)
+};
+
+// Reads a signed PDF that is one file, revision 0 being its first `revision0_size` bytes (0: up
+// to the first "%%EOF" line after which revision 0 parses). Every later revision must be exactly
+// what a signing act writes (as SignedContract::open requires), found and checked in order; the
+// CMS is returned unchecked, with the digest of the bytes its /ByteRange covers, for the caller
+// to verify. Reading stops at the first bytes that are not such a revision (an incremental
+// update of another kind, trailing bytes, a damaged revision): `broken` says why, and what came
+// before is reported. The file is hashed once, plus each revision's bytes after its gap, which
+// two digests need. Throws sto::Error when revision 0 is not a contract sto render makes.
+SignedPdf read_signed_pdf(std::string_view pdf, std::size_t revision0_size = 0);
 
 class SignedContract {
  public:

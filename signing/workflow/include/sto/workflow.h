@@ -171,6 +171,11 @@ class Werkruimte {
   const std::filesystem::path& dir() const;
   Store& store();
   std::string ca_fingerprint() const;
+  // The installation's CA and TSA, and its clock: for what it signs itself (the archive's
+  // bewijsdossier).
+  const Pki& pki() const;
+  TimestampAuthority& tsa();
+  std::time_t now() const;
 
   // The clock (UTC seconds; tests fix it) and the mail transport (tests and `sto demo` swap it).
   void set_clock(Clock clock);

@@ -6,7 +6,9 @@
 # PkgConfig::QPDF. Same members, same names, no exported JSON_array symbol in libqpdf (its vtable
 # is internal to the library): ABI-identical. GCC needs none of this.
 set(_overlay "${CMAKE_BINARY_DIR}/qpdf-cxx20-overlay")
-find_file(STO_QPDF_JSON_HH qpdf/JSON.hh REQUIRED)
+# The header of the qpdf pkg-config found (its include dirs are usually just /usr/include, which
+# pkg-config leaves out, so the hint is often empty and the default search finds it).
+find_file(STO_QPDF_JSON_HH qpdf/JSON.hh HINTS ${QPDF_INCLUDE_DIRS} REQUIRED)
 file(READ "${STO_QPDF_JSON_HH}" _text)
 set(_inside "    struct JSON_array: public JSON_value
     {

@@ -1,0 +1,117 @@
+#include "audit_check.h"
+
+#include <map>
+
+#include "sto/audit.h"
+#include "sto/diagnostics.h"
+
+namespace sto::detail {
+
+namespace {
+
+std::optional<std::int64_t> number_of(const AuditEntry& e, const char* key) {
+  const auto it = e.find(key);
+  if (it == e.end()) return std::nullopt;
+  if (const auto* n = std::get_if<std::int64_t>(&it->second)) return *n;
+  return std::nullopt;
+}
+
+void add(Verdict& v, std::string subject, std::string message) {
+  add_finding(v, {"audit", std::move(subject), std::move(message), Oordeel::broken});
+}
+
+}  // namespace
+
+void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
+                 const SignedPdf& pdf, Verdict& verdict) {
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < jsonl.size();) {
+    const std::size_t end = jsonl.find('\n', at);
+    lines.emplace_back(jsonl.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+    if (end == std::string_view::npos) break;
+    at = end + 1;
+  }
+  std::string last;
+  for (std::string& problem : verify_chain(lines, last)) add(verdict, "audit.jsonl", std::move(problem));
+  verdict.audit_head = last;
+  verdict.audit_length = lines.size();
+  if (head && *head != last) {
+    add(verdict, "audit.jsonl", "de keten eindigt op " + last + ", het manifest noemt " + *head);
+  }
+
+  // Which line says that which revision was signed.
+  std::map<int, std::size_t> signed_at;  // revision -> line
+  std::vector<std::string> beyond;       // lines naming a revision the PDF does not have (as read)
+  std::size_t completed_line = 0;
+  AuditEntry completed;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    AuditEntry e;
+    try {
+      e = parse_flat_json(lines[i]);
+    } catch (const Error&) {
+      continue;  // reported by verify_chain
+    }
+    if (versie && number_of(e, "versie") != versie) continue;
+    const std::string event = audit_text(e, "event");
+    const std::string where = "audit.jsonl regel " + std::to_string(i + 1);
+    if (event == audit_event::completed) {
+      completed = e;
+      completed_line = i + 1;
+      continue;
+    }
+    if (event != audit_event::signed_) continue;
+    const auto n = number_of(e, "revision");
+    if (!n || *n < 1 || static_cast<std::size_t>(*n) > pdf.revisions.size()) {
+      beyond.push_back(where.substr(std::string_view("audit.jsonl regel ").size()));
+      continue;
+    }
+    const int revision = static_cast<int>(*n);
+    if (!signed_at.emplace(revision, i + 1).second) {
+      add(verdict, where,
+          "revisie " + std::to_string(revision) + " staat al op regel " + std::to_string(signed_at[revision]) +
+              " als ondertekend");
+    }
+    const SignedRevision& r = pdf.revisions[static_cast<std::size_t>(revision - 1)];
+    const SignatureReport& s = verdict.signatures[static_cast<std::size_t>(revision - 1)];
+    std::string differs;
+    const auto compare = [&](const char* what, const std::string& got, const std::string& want) {
+      if (got != want) differs += std::string(differs.empty() ? "" : ", ") + what;
+    };
+    compare("veld", audit_text(e, "field"), r.field);
+    compare("tekenbevoegde", audit_text(e, "tekenbevoegde"), r.field);
+    compare("revision_sha256", audit_text(e, "revision_sha256"), r.sha256);
+    compare("certificate_sha256", audit_text(e, "certificate_sha256"), s.certificate_sha256);
+    if (!differs.empty()) {
+      add(verdict, where,
+          "de ondertekening van revisie " + std::to_string(revision) + " klopt niet met de PDF: " + differs);
+    }
+  }
+  if (!beyond.empty()) {
+    add(verdict, "audit.jsonl regel " + beyond.front(),
+        std::to_string(beyond.size()) + " ondertekening(en) van revisies die contract.pdf niet (leesbaar) heeft" +
+            (beyond.size() > 1 ? " (regels " + beyond.front() + " tot en met " + beyond.back() + ")" : ""));
+  }
+  for (const SignedRevision& r : pdf.revisions) {
+    if (!signed_at.contains(r.number)) {
+      add(verdict, "revisie " + std::to_string(r.number) + " (" + r.field + ")",
+          "audit.jsonl heeft geen ondertekening voor deze revisie");
+    }
+  }
+  if (completed_line != 0) {
+    const std::string where = "audit.jsonl regel " + std::to_string(completed_line);
+    const std::string final_sha = pdf.revisions.empty() ? pdf.revision0_sha256 : pdf.revisions.back().sha256;
+    if (audit_text(completed, "pdf_sha256") != final_sha ||
+        number_of(completed, "revisions") != static_cast<std::int64_t>(pdf.revisions.size())) {
+      add(verdict, where, "de voltooiing noemt een ander contract dan contract.pdf (hash of aantal revisies)");
+    }
+    const std::string effective = audit_text(completed, "effective");
+    if (verdict.effective && effective.substr(0, 19) + "Z" != utc_text(*verdict.effective)) {
+      add(verdict, where,
+          "de voltooiing noemt ingangsdatum " + effective + ", het laatste tijdstempel is " +
+              utc_text(*verdict.effective));
+    }
+    if (!verdict.effective) add(verdict, where, "voltooid volgens het log, maar niet alle partners zijn gebonden");
+  }
+}
+
+}  // namespace sto::detail

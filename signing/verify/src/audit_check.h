@@ -1,0 +1,22 @@
+// Private: the audit log against the signed PDF.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sto/pades.h"
+#include "sto/verify.h"
+
+namespace sto::detail {
+
+// Checks `jsonl` (audit.jsonl): the chain from the genesis to `head` (when given); every "signed"
+// entry of `versie` (all versions when unknown) names a revision of `pdf` with its field, hash
+// and certificate, and every revision has exactly one; a "completed" entry of that version names
+// the final hash, the revision count and the verdict's effective date. Adds findings to `verdict`
+// and sets its audit_head and audit_length.
+void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
+                 const SignedPdf& pdf, Verdict& verdict);
+
+}  // namespace sto::detail

@@ -1,0 +1,233 @@
+// The archive of a workspace's agreement (sto/archive.h) and its offline verdict (sto/verify.h):
+// half signed, declined, complete; the export never leaves half an archive; a single contract
+// verified without an archive; a revision 0 made by another renderer.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "harness.h"
+#include "run.h"
+#include "sto/archive.h"
+#include "sto/atomic_file.h"
+#include "sto/pades.h"
+#include "sto/render.h"
+#include "sto/rules.h"
+#include "sto/verify.h"
+
+namespace sto::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+class Archive : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sto-archive-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    site_ = std::make_unique<Site>(dir_ / "ws", GetParam());
+    kenmerk_ = site_->open(sample("regio-klein-8.xml"));
+    for (const auto& [address, found] : site_->invite(kenmerk_))
+      links_.insert(links_.end(), found.begin(), found.end());
+    std::sort(links_.begin(), links_.end());
+  }
+  void TearDown() override {
+    site_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Verdict export_and_verify(const std::string& name) {
+    export_archive(site_->w(), kenmerk_, dir_ / name, templates());
+    return verify_archive(dir_ / name, {site_->w().ca_fingerprint(), "", templates()});
+  }
+  static std::size_t count_effect(const Verdict& v, Oordeel effect) {
+    return static_cast<std::size_t>(
+        std::count_if(v.findings.begin(), v.findings.end(), [&](const Bevinding& f) { return f.effect == effect; }));
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Site> site_;
+  std::string kenmerk_;
+  std::vector<std::string> links_;
+};
+
+TEST_P(Archive, HalfSignedIsIncompleteThenIntactOnceEveryoneSigned) {
+  ASSERT_EQ(links_.size(), 9u);
+  for (std::size_t i = 0; i < 4; ++i) ASSERT_EQ(site_->sign(links_[i]).status, 303);
+
+  const Verdict half = export_and_verify("half");
+  EXPECT_EQ(half.oordeel, Oordeel::incomplete) << describe(half);
+  EXPECT_EQ(half.signatures.size(), 4u);
+  EXPECT_TRUE(std::all_of(half.signatures.begin(), half.signatures.end(), [](auto& s) { return s.valid; }));
+  EXPECT_EQ(count_effect(half, Oordeel::broken), 0u) << describe(half);
+  ASSERT_EQ(half.findings.size(), 1u) << describe(half);
+  EXPECT_EQ(half.findings[0].check, "partners");
+  EXPECT_THAT(half.findings[0].message, HasSubstr("4 van 9 tekenbevoegden"));
+  EXPECT_FALSE(half.effective);
+  EXPECT_EQ(half.revision0_check, "bytes");
+  // The command line says the same, with exit 1.
+  const auto cli = run_sto({"verify", (dir_ / "half").string(), "--ca-fingerprint", site_->w().ca_fingerprint()});
+  EXPECT_EQ(cli.exit_code, 1);
+  EXPECT_THAT(cli.out, HasSubstr("ONVOLLEDIG"));
+
+  for (std::size_t i = 4; i < links_.size(); ++i) ASSERT_EQ(site_->sign(links_[i]).status, 303);
+  const Verdict whole = export_and_verify("whole");
+  EXPECT_EQ(whole.oordeel, Oordeel::intact) << describe(whole);
+  EXPECT_TRUE(whole.findings.empty()) << describe(whole);
+  ASSERT_TRUE(whole.effective);
+  std::time_t latest = 0;
+  for (const auto& s : whole.signatures) latest = std::max(latest, s.timestamp);
+  EXPECT_EQ(*whole.effective, latest);
+  EXPECT_EQ(whole.bytes_hashed < 2 * read_whole_file(dir_ / "whole" / "contract.pdf").size(), true);
+  const auto json =
+      run_sto({"verify", (dir_ / "whole").string(), "--ca-fingerprint", site_->w().ca_fingerprint(), "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("\"verdict\": \"intact\""));
+  // The earlier archive is still what it was: incomplete, not broken.
+  EXPECT_EQ(verify_archive(dir_ / "half", {site_->w().ca_fingerprint(), "", templates()}).oordeel, Oordeel::incomplete);
+}
+
+TEST_P(Archive, ADeclineIsInTheBewijsdossierAndTheAgreementStaysIncomplete) {
+  const std::string path = links_.front().substr(site_->base_url().size());
+  const Http page = http(site_->base_url(), "GET", path);
+  ASSERT_EQ(
+      http(site_->base_url(), "POST", path + "/weiger", {{"csrf", csrf_of(page.body)}, {"reden", "Pas in januari."}})
+          .status,
+      303);
+  for (std::size_t i = 1; i < links_.size(); ++i) ASSERT_EQ(site_->sign(links_[i]).status, 303);
+  const Verdict v = export_and_verify("a");
+  EXPECT_EQ(v.oordeel, Oordeel::incomplete) << describe(v);
+  EXPECT_EQ(v.signatures.size(), 8u);
+  const auto text = run_program({"/usr/bin/pdftotext", (dir_ / "a" / "bewijsdossier.pdf").string(), "-"});
+  ASSERT_EQ(text.exit_code, 0);
+  EXPECT_THAT(text.out, HasSubstr("geweigerd"));
+  EXPECT_THAT(text.out, HasSubstr("Pas in januari."));
+}
+
+TEST_P(Archive, ExportNeverLeavesHalfAnArchive) {
+  std::filesystem::create_directories(dir_ / "taken");
+  write_file_atomically(dir_ / "taken" / "mine.txt", "van iemand anders");
+  EXPECT_THROW(export_archive(site_->w(), kenmerk_, dir_ / "taken", templates()), Error);
+  EXPECT_EQ(read_whole_file(dir_ / "taken" / "mine.txt"), "van iemand anders");
+  EXPECT_THROW(export_archive(site_->w(), "GEEN-KENMERK", dir_ / "none", templates()), Refusal);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "none"));
+  // A failure half way (no templates for the bewijsdossier) removes the staging folder.
+  std::filesystem::create_directories(dir_ / "kapot" / "regelingen");
+  std::filesystem::copy(templates() / "regelingen", dir_ / "kapot" / "regelingen",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy(templates() / "nl", dir_ / "kapot" / "nl", std::filesystem::copy_options::recursive);
+  std::filesystem::copy(templates() / "archief", dir_ / "kapot" / "archief", std::filesystem::copy_options::recursive);
+  EXPECT_THROW(export_archive(site_->w(), kenmerk_, dir_ / "half", dir_ / "kapot"), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "half"));
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with(".half.tmp-")) << entry.path();
+  }
+  // An existing empty folder is fine.
+  std::filesystem::create_directories(dir_ / "empty");
+  export_archive(site_->w(), kenmerk_, dir_ / "empty", templates());
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "empty" / "manifest.json"));
+}
+
+TEST_P(Archive, AContractAloneIsCheckedAsFarAsItsInputsGo) {
+  for (const auto& link : links_) ASSERT_EQ(site_->sign(link).status, 303);
+  export_archive(site_->w(), kenmerk_, dir_ / "a", templates());
+  const std::filesystem::path a = dir_ / "a";
+  VerifyInput in;
+  in.pdf = read_whole_file(a / "contract.pdf");
+  in.ca_pem = read_whole_file(a / "ca.pem");
+  in.ca_fingerprint = certificate_fingerprint(in.ca_pem);
+  in.templates_dir = templates();
+  // Signatures only: every one valid, but revision 0 and the log unchecked: not intact.
+  const Verdict bare = verify(in);
+  EXPECT_EQ(bare.oordeel, Oordeel::untrusted) << describe(bare);
+  EXPECT_EQ(count_effect(bare, Oordeel::untrusted), 2u) << describe(bare);
+  EXPECT_EQ(bare.revision0_check, "none");
+  EXPECT_TRUE(std::all_of(bare.signatures.begin(), bare.signatures.end(), [](auto& s) { return s.valid; }));
+  // With the agreement, the log and the TSA: intact, and the CLI agrees.
+  in.agreement_xml = read_whole_file(a / "agreement.xml");
+  in.audit_jsonl = read_whole_file(a / "audit.jsonl");
+  in.tsa_pem = read_whole_file(a / "tsa.pem");
+  EXPECT_EQ(verify(in).oordeel, Oordeel::intact) << describe(verify(in));
+  const auto cli = run_sto({"verify", (a / "contract.pdf").string(), "--ca", (a / "ca.pem").string(), "--agreement",
+                            (a / "agreement.xml").string(), "--audit", (a / "audit.jsonl").string(), "--tsa",
+                            (a / "tsa.pem").string()});
+  EXPECT_EQ(cli.exit_code, 0) << cli.out;
+  EXPECT_EQ(run_sto({"verify", (a / "contract.pdf").string(), "--ca", (a / "ca.pem").string()}).exit_code, 1);
+  EXPECT_EQ(run_sto({"verify", (a / "contract.pdf").string()}).exit_code, 2);  // no CA: usage
+}
+
+TEST_P(Archive, ARevisionZeroOfAnotherRendererIsComparedByContentAndSaysSo) {
+  // A contract made by "another version": revision 0 rendered from `xml` but with another
+  // /Producer (what a newer sto or libharu changes besides compression), signed by everyone.
+  const auto sets = load_rule_sets(templates() / "regelingen");
+  const Pki pki = Pki::create(dir_ / "pki", "");
+  auto tsa = pki.local_tsa();
+  const std::string ours = producer();
+  std::string theirs = ours;
+  theirs[4] = theirs[4] == '0' ? '9' : '0';  // same length: the xref offsets stay right
+  int chains = 0;
+  const auto contract_of = [&](const std::string& xml) {
+    const Validation agreement = validate(xml, "agreement.xml", sets);
+    std::string revision0 = render_contract(agreement.agreement, templates()).pdf;
+    // The /Producer string escapes its parentheses: change the "sto X.Y.Z" part in place.
+    const std::string head = ours.substr(0, ours.find(" ("));
+    const std::size_t at = revision0.find("/Producer (" + head);
+    if (at == std::string::npos) throw Error("geen /Producer in revisie 0");
+    revision0[at + 11 + 4] = theirs[4];
+    SignedContract chain = SignedContract::create(dir_ / ("chain" + std::to_string(++chains)), revision0);
+    for (const Partner& p : agreement.agreement.partners) {
+      for (const Tekenbevoegde& t : p.tekenbevoegden) {
+        chain.sign(signing_act(agreement.agreement, t.id, system_time()), pki, *tsa);
+      }
+    }
+    return chain.pdf();
+  };
+  const std::string xml = read_whole_file(sample("regio-klein-8.xml"));
+  VerifyInput in;
+  in.pdf = contract_of(xml);
+  in.agreement_xml = xml;
+  in.ca_pem = pki.ca_pem();
+  in.tsa_pem = pki.tsa_pem();
+  in.ca_fingerprint = pki.ca_fingerprint();
+  in.templates_dir = templates();
+
+  // The archive names the other renderer: bytes cannot match, content does, and the verdict says so.
+  in.recorded_producer = theirs;
+  const Verdict v = verify(in);
+  EXPECT_EQ(v.revision0_check, "content") << describe(v);
+  ASSERT_EQ(v.notes.size(), 1u);
+  EXPECT_THAT(v.notes[0], HasSubstr(theirs));
+  EXPECT_THAT(describe(v), HasSubstr("andere renderer"));
+  EXPECT_EQ(v.signatures.size(), 9u);
+  EXPECT_TRUE(std::all_of(v.signatures.begin(), v.signatures.end(), [](auto& s) { return s.valid; })) << describe(v);
+  EXPECT_EQ(count_effect(v, Oordeel::broken), 0u) << describe(v);
+  EXPECT_EQ(v.oordeel, Oordeel::untrusted);  // no audit log given
+
+  // Without a recorded other renderer, the same file is simply not revision 0.
+  in.recorded_producer.clear();
+  const Verdict strict = verify(in);
+  EXPECT_EQ(strict.revision0_check, "none");
+  EXPECT_TRUE(std::any_of(strict.findings.begin(), strict.findings.end(), [](const Bevinding& f) {
+    return f.check == "revisie-0" && f.message.find("byte voor byte") != std::string::npos;
+  })) << describe(strict);
+
+  // Other content is never passed, whoever rendered it: a contract of a slightly other agreement
+  // (one partner's name), checked against the original agreement.xml.
+  std::string other_xml = xml;
+  const std::size_t name = other_xml.find("Gemeente Zwolle");
+  ASSERT_NE(name, std::string::npos);
+  other_xml.replace(name, 15, "Gemeente Zwolla");
+  in.pdf = contract_of(other_xml);
+  in.recorded_producer = theirs;
+  const Verdict other = verify(in);
+  EXPECT_EQ(other.oordeel, Oordeel::broken);
+  EXPECT_TRUE(std::any_of(other.findings.begin(), other.findings.end(), [](const Bevinding& f) {
+    return f.check == "revisie-0" && f.message.find("andere inhoud") != std::string::npos;
+  })) << describe(other);
+}
+
+INSTANTIATE_TEST_SUITE_P(On, Archive, ::testing::ValuesIn(backends()), backend_name);
+
+}  // namespace
+}  // namespace sto::test
