@@ -79,6 +79,8 @@ TEST_P(Archive, HalfSignedIsIncompleteThenIntactOnceEveryoneSigned) {
   std::time_t latest = 0;
   for (const auto& s : whole.signatures) latest = std::max(latest, s.timestamp);
   EXPECT_EQ(*whole.effective, latest);
+  // The workspace names the same moment: status, and the completion in the log (checked by verify).
+  EXPECT_EQ(site_->w().status(kenmerk_).effective_ms, std::int64_t{latest} * 1000);
   EXPECT_EQ(whole.bytes_hashed < 2 * read_whole_file(dir_ / "whole" / "contract.pdf").size(), true);
   const auto json =
       run_sto({"verify", (dir_ / "whole").string(), "--ca-fingerprint", site_->w().ca_fingerprint(), "--json"});

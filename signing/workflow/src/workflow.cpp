@@ -759,7 +759,11 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
       s.revision = r.number;
       s.revision_sha256 = r.sha256;
       s.certificate_sha256 = r.certificate_sha256;
-      w.set_state(tx, s, SignatoryState::signed_);
+      // Signed at the TSA's time: the one the signature proves, and so what status, the completion
+      // and the archive (sto verify) all name.
+      s.state = SignatoryState::signed_;
+      s.state_ms = std::int64_t{r.timestamp} * 1000;
+      tx.update_signatory(s);
       tx.mark_token_used(hash, w.now_ms());
       v.revisions = r.number;
       AuditEntry e = w.entry(audit_event::signed_, actor);
@@ -775,9 +779,8 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
       if (done) {
         v.state = VersionState::completed;
         v.closed_ms = w.now_ms();
-        // The latest signature timestamp, which is this one: acts on an agreement are serialised.
-        // `sto verify` recomputes it from the tokens.
-        effective_ms = std::int64_t{r.timestamp} * 1000;
+        // The latest signature timestamp (sto verify recomputes it from the tokens).
+        for (const auto& x : all) effective_ms = std::max(effective_ms, x.state_ms);
         AuditEntry c = w.entry(audit_event::completed, actor);
         c["versie"] = v.versie;
         c["revisions"] = v.revisions;
