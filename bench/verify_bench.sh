@@ -106,8 +106,9 @@ certutil -A -d "sql:$tmp/nss" -n sto-ca -t ",C," -i "$archief/ca.pem"
 # shellcheck disable=SC2034  # read through the nameref cmd below
 cmd_archive=("$sto" verify "$archief" --ca-fingerprint "$fp")
 # shellcheck disable=SC2034
+head=$(sed -n 's/.*"head": "\([0-9a-f]*\)".*/\1/p' "$archief/manifest.json")
 cmd_contract=("$sto" verify "$pdf" --ca "$archief/ca.pem" --agreement "$archief/agreement.xml"
-  --audit "$archief/audit.jsonl" --tsa "$archief/tsa.pem")
+  --audit "$archief/audit.jsonl" --audit-head "$head" --tsa "$archief/tsa.pem")
 cmd_peer=(pdfsig -nssdir "sql:$tmp/nss" "$pdf")
 
 # check name output rc: did this run succeed? (a failing run's time is never reported)

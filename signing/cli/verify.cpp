@@ -12,8 +12,8 @@ namespace {
 
 constexpr std::string_view kVerifyUsage =
     "Gebruik: sto verify ARCHIEFMAP [--ca-fingerprint VINGERAFDRUK] [--ca CA.pem] [--json]\n"
-    "         sto verify CONTRACT.pdf --ca CA.pem [--agreement agreement.xml] [--audit audit.jsonl]\n"
-    "                    [--tsa tsa.pem] [--json]\n"
+    "         sto verify CONTRACT.pdf --ca CA.pem [--agreement agreement.xml] [--audit audit.jsonl\n"
+    "                    --audit-head HASH] [--tsa tsa.pem] [--json]\n"
     "\n"
     "Controleert offline (geen database, geen netwerk): revisie 0 is precies wat agreement.xml oplevert;\n"
     "per handtekening de /ByteRange, de CMS, signing-certificate-v2, de keten naar de CA, het tijdstempel\n"
@@ -24,6 +24,7 @@ constexpr std::string_view kVerifyUsage =
     "                       zonder (of met een andere) is het oordeel hoogstens 'untrusted'\n"
     "  --ca CA.pem          uw eigen kopie van de CA (geldt als bevestigd); bij een map vervangt hij ca.pem\n"
     "  --agreement, --audit, --tsa   bij een losse PDF: de overeenkomst, het log en de TSA\n"
+    "  --audit-head HASH    de kop van het log zoals u die buiten het log kreeg (manifest, bewijsdossier)\n"
     "  --json               het oordeel als JSON\n"
     "\n"
     "Oordeel: intact (afsluitcode 0), incomplete (niets geschonden, nog niet iedereen ondertekende),\n"
@@ -31,7 +32,7 @@ constexpr std::string_view kVerifyUsage =
     "Afsluitcode: 0 intact, 1 elk ander oordeel, 2 verkeerd gebruik, 3 omgevingsfout.\n";
 
 int verify_run(std::span<const std::string_view> args) {
-  std::string target, fingerprint, ca, agreement, audit, tsa;
+  std::string target, fingerprint, ca, agreement, audit, audit_head, tsa;
   bool json = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--json") {
@@ -44,6 +45,8 @@ int verify_run(std::span<const std::string_view> args) {
       agreement = option_value(args, i);
     } else if (args[i] == "--audit") {
       audit = option_value(args, i);
+    } else if (args[i] == "--audit-head") {
+      audit_head = option_value(args, i);
     } else if (args[i] == "--tsa") {
       tsa = option_value(args, i);
     } else if (args[i].starts_with("-")) {
@@ -61,8 +64,9 @@ int verify_run(std::span<const std::string_view> args) {
 
   Verdict v;
   if (std::filesystem::is_directory(target)) {
-    if (!agreement.empty() || !audit.empty() || !tsa.empty()) {
-      throw UsageError{"--agreement, --audit en --tsa horen bij een losse PDF; een archief heeft ze zelf"};
+    if (!agreement.empty() || !audit.empty() || !audit_head.empty() || !tsa.empty()) {
+      throw UsageError{
+          "--agreement, --audit, --audit-head en --tsa horen bij een losse PDF; een archief heeft ze zelf"};
     }
     v = verify_archive(target, {fingerprint, ca.empty() ? "" : read_whole_file(ca), templates_dir()});
   } else {
@@ -73,6 +77,7 @@ int verify_run(std::span<const std::string_view> args) {
     in.ca_fingerprint = fingerprint.empty() ? certificate_fingerprint(in.ca_pem) : fingerprint;
     if (!agreement.empty()) in.agreement_xml = read_whole_file(agreement);
     if (!audit.empty()) in.audit_jsonl = read_whole_file(audit);
+    if (!audit_head.empty()) in.audit_head = audit_head;
     if (!tsa.empty()) in.tsa_pem = read_whole_file(tsa);
     in.templates_dir = templates_dir();
     v = verify(in);

@@ -803,6 +803,15 @@ TEST_F(PadesAct, SignsWithAnExternalTsaOverHttp) {
   EXPECT_GT(n, 5000) << "an RSA token with its chain";
   EXPECT_EQ(sigs[0].contents.size(), 4096u + 6144u);  // the room for an external TSA
   EXPECT_LT(fs::file_size(dir_ / "c/0001.rev"), 24u * 1024);
+  // sto verify trusts the external TSA through the certificate given for it (here its CA, as
+  // --tsa-cert was): every signature valid, the verdict only short of the audit log.
+  const auto v = run_program({STO_BINARY, "verify", (dir_ / "signed.pdf").string(), "--ca",
+                              (dir_ / "ws/pki/ca.pem").string(), "--tsa", (dir_ / "extern/ca.pem").string(),
+                              "--agreement", kSource + "/samples/regio-klein-8.xml", "--json"});
+  EXPECT_EQ(v.exit_code, 1) << v.out;
+  EXPECT_THAT(v.out, HasSubstr("\"verdict\": \"untrusted\""));
+  EXPECT_EQ(count(v.out, "\"valid\": true"), 9) << v.out;
+  EXPECT_THAT(v.out, Not(HasSubstr("tijdstempel")));
 }
 
 // The appearance shows the name exactly as written, whatever its script (within the font).

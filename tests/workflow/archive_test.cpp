@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "harness.h"
@@ -150,10 +152,14 @@ TEST_P(Archive, AContractAloneIsCheckedAsFarAsItsInputsGo) {
   in.agreement_xml = read_whole_file(a / "agreement.xml");
   in.audit_jsonl = read_whole_file(a / "audit.jsonl");
   in.tsa_pem = read_whole_file(a / "tsa.pem");
+  // A log that only agrees with itself is not confirmed: its head must come from elsewhere.
+  EXPECT_EQ(verify(in).oordeel, Oordeel::untrusted) << describe(verify(in));
+  const std::string head = site_->w().status(kenmerk_).audit_head;
+  in.audit_head = head;
   EXPECT_EQ(verify(in).oordeel, Oordeel::intact) << describe(verify(in));
   const auto cli = run_sto({"verify", (a / "contract.pdf").string(), "--ca", (a / "ca.pem").string(), "--agreement",
-                            (a / "agreement.xml").string(), "--audit", (a / "audit.jsonl").string(), "--tsa",
-                            (a / "tsa.pem").string()});
+                            (a / "agreement.xml").string(), "--audit", (a / "audit.jsonl").string(), "--audit-head",
+                            head, "--tsa", (a / "tsa.pem").string()});
   EXPECT_EQ(cli.exit_code, 0) << cli.out;
   EXPECT_EQ(run_sto({"verify", (a / "contract.pdf").string(), "--ca", (a / "ca.pem").string()}).exit_code, 1);
   EXPECT_EQ(run_sto({"verify", (a / "contract.pdf").string()}).exit_code, 2);  // no CA: usage
@@ -195,7 +201,7 @@ TEST_P(Archive, ARevisionZeroOfAnotherRendererIsComparedByContentAndSaysSo) {
   in.templates_dir = templates();
 
   // The archive names the other renderer: bytes cannot match, content does, and the verdict says so.
-  in.recorded_producer = theirs;
+  in.other_renderer = theirs;
   const Verdict v = verify(in);
   EXPECT_EQ(v.revision0_check, "content") << describe(v);
   ASSERT_EQ(v.notes.size(), 1u);
@@ -207,7 +213,7 @@ TEST_P(Archive, ARevisionZeroOfAnotherRendererIsComparedByContentAndSaysSo) {
   EXPECT_EQ(v.oordeel, Oordeel::untrusted);  // no audit log given
 
   // Without a recorded other renderer, the same file is simply not revision 0.
-  in.recorded_producer.clear();
+  in.other_renderer.clear();
   const Verdict strict = verify(in);
   EXPECT_EQ(strict.revision0_check, "none");
   EXPECT_TRUE(std::any_of(strict.findings.begin(), strict.findings.end(), [](const Bevinding& f) {
@@ -221,12 +227,52 @@ TEST_P(Archive, ARevisionZeroOfAnotherRendererIsComparedByContentAndSaysSo) {
   ASSERT_NE(name, std::string::npos);
   other_xml.replace(name, 15, "Gemeente Zwolla");
   in.pdf = contract_of(other_xml);
-  in.recorded_producer = theirs;
+  in.other_renderer = theirs;
   const Verdict other = verify(in);
   EXPECT_EQ(other.oordeel, Oordeel::broken);
   EXPECT_TRUE(std::any_of(other.findings.begin(), other.findings.end(), [](const Bevinding& f) {
     return f.check == "revisie-0" && f.message.find("andere inhoud") != std::string::npos;
   })) << describe(other);
+}
+
+TEST_P(Archive, IsASnapshotOfWhatTheDatabaseRecorded) {
+  for (std::size_t i = 1; i < links_.size(); ++i) ASSERT_EQ(site_->sign(links_[i]).status, 303);
+  // A revision on disk that no record knows (as a signing act whose commit failed leaves it).
+  const auto agreement = validate_file(sample("regio-klein-8.xml"), load_rule_sets(templates() / "regelingen"));
+  SignedContract chain = SignedContract::open(dir_ / "ws" / "contracten" / (kenmerk_ + "-v1"));
+  ASSERT_EQ(chain.unsigned_fields().size(), 1u);
+  chain.sign(signing_act(agreement.agreement, chain.unsigned_fields()[0], site_->w().now()), site_->w().pki(),
+             site_->w().tsa());
+  // With a trailing slash, as a shell completes a folder name.
+  export_archive(site_->w(), kenmerk_, (dir_ / "a").string() + "/", templates());
+  const Verdict v = verify_archive(dir_ / "a", {site_->w().ca_fingerprint(), "", templates()});
+  EXPECT_EQ(v.oordeel, Oordeel::incomplete) << describe(v);
+  EXPECT_EQ(v.signatures.size(), 8u);
+  EXPECT_EQ(count_effect(v, Oordeel::broken), 0u) << describe(v);
+  // Private: it holds e-mail and IP addresses.
+  EXPECT_EQ(std::filesystem::status(dir_ / "a").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  EXPECT_EQ(std::filesystem::status(dir_ / "a" / "audit.jsonl").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST_P(Archive, AFileThatIsNoPlainFileIsAFindingNotAHang) {
+  for (const auto& link : links_) ASSERT_EQ(site_->sign(link).status, 303);
+  export_archive(site_->w(), kenmerk_, dir_ / "a", templates());
+  std::filesystem::remove(dir_ / "a" / "audit.jsonl");
+  ASSERT_EQ(::mkfifo((dir_ / "a" / "audit.jsonl").c_str(), 0600), 0);
+  std::filesystem::remove(dir_ / "a" / "tsa.pem");
+  std::filesystem::create_symlink("/dev/zero", dir_ / "a" / "tsa.pem");
+  const Verdict v = verify_archive(dir_ / "a", {site_->w().ca_fingerprint(), "", templates()});
+  EXPECT_EQ(v.oordeel, Oordeel::broken);
+  for (const char* name : {"audit.jsonl", "tsa.pem"}) {
+    EXPECT_TRUE(std::any_of(v.findings.begin(), v.findings.end(),
+                            [&](const Bevinding& f) {
+                              return f.subject == name && f.message.find("geen gewoon bestand") != std::string::npos;
+                            }))
+        << name << "\n"
+        << describe(v);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(On, Archive, ::testing::ValuesIn(backends()), backend_name);

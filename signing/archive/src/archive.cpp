@@ -45,6 +45,7 @@ struct Manifest {
   std::int64_t versie = 0;
   std::string exported;
   std::string producer;
+  std::string templates_sha256;  // of what the contract's look depends on besides the software
   std::string audit_head;
   std::size_t audit_length = 0;
   std::string ca_fingerprint;
@@ -61,6 +62,7 @@ std::string manifest_json(const Manifest& m, const Verdict& v) {
   root.set("versie", m.versie);
   root.set("exported", m.exported);
   root.set("producer", m.producer);
+  root.set("templates_sha256", m.templates_sha256);
   Poco::JSON::Object libraries(Poco::JSON_PRESERVE_KEY_ORDER);
   libraries.set("openssl", std::string(OpenSSL_version(OPENSSL_VERSION)));
   libraries.set("poco", std::to_string(POCO_VERSION >> 24) + "." + std::to_string((POCO_VERSION >> 16) & 0xFF) + "." +
@@ -95,6 +97,7 @@ Manifest read_manifest(const std::string& text) {
     m.versie = root->getValue<std::int64_t>("versie");
     m.exported = root->getValue<std::string>("exported");
     m.producer = root->getValue<std::string>("producer");
+    m.templates_sha256 = root->getValue<std::string>("templates_sha256");
     const auto audit = root->getObject("audit");
     m.audit_head = audit->getValue<std::string>("head");
     m.audit_length = audit->getValue<std::size_t>("length");
@@ -138,6 +141,7 @@ detail::DossierData dossier_data(const Agreement& a, const Verdict& v, const Fil
               std::to_string(bound) + " van " + std::to_string(v.partners.size()) + " partners gebonden";
   d.exported = m.exported;
   d.producer = m.producer;
+  for (const char* name : {"ca.pem", "tsa.pem", "README.txt"}) d.files.emplace_back(name, to_hex(sha256(f.at(name))));
 
   // Each line's events, per tekenbevoegde of this version, in log order.
   std::map<std::string, std::vector<detail::DossierEvent>> events;
@@ -218,6 +222,43 @@ std::string readme(const fs::path& templates_dir, const Agreement& a, const Mani
   return text;
 }
 
+// A file of the archive, as long as it is a plain file of a plausible size: an archive is input,
+// and a FIFO (which would block), a link to /dev/zero or a huge file must be a finding, not a hang.
+std::string read_archive_file(const fs::path& dir, const std::string& name) {
+  const std::uintmax_t limit = name == "contract.pdf" ? 1024u * 1024 * 1024 : 256u * 1024 * 1024;
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(dir / name, ec);
+  if (ec || !fs::exists(status)) throw Error("ontbreekt");
+  if (!fs::is_regular_file(status)) throw Error("is geen gewoon bestand (map, koppeling of apparaat)");
+  const std::uintmax_t size = fs::file_size(dir / name, ec);
+  if (ec || size > limit) throw Error("is onleesbaar of groter dan " + std::to_string(limit >> 20) + " MiB");
+  try {
+    return read_whole_file(dir / name);
+  } catch (const Error&) {
+    throw Error("is onleesbaar");
+  }
+}
+
+// The files the contract's bytes depend on besides the software: the templates of both languages
+// and the fonts. A changed template (or font) makes old contracts render differently.
+std::string templates_sha256(const fs::path& templates_dir) {
+  std::string all;
+  for (const char* file : {"nl/overeenkomst.xml", "en/overeenkomst.xml", "fonts/LiberationSans-Regular.ttf",
+                           "fonts/LiberationSans-Bold.ttf"}) {
+    all += to_hex(sha256(read_whole_file(templates_dir / file)));
+  }
+  return to_hex(sha256(all));
+}
+
+// Who made revision 0, when that is not this build with these templates; empty otherwise.
+std::string other_renderer(const Manifest& m, const fs::path& templates_dir) {
+  if (!m.producer.empty() && m.producer != producer()) return m.producer;
+  if (!m.templates_sha256.empty() && m.templates_sha256 != templates_sha256(templates_dir)) {
+    return m.producer + " met andere templates of lettertypen (" + m.templates_sha256.substr(0, 16) + "…)";
+  }
+  return {};
+}
+
 VerifyInput contract_input(const Files& f, const Manifest& m, const fs::path& templates_dir) {
   VerifyInput in;
   in.pdf = f.at("contract.pdf");
@@ -226,7 +267,7 @@ VerifyInput contract_input(const Files& f, const Manifest& m, const fs::path& te
   in.audit_head = m.audit_head;
   in.ca_pem = f.at("ca.pem");
   in.tsa_pem = f.at("tsa.pem");
-  in.recorded_producer = m.producer;
+  in.other_renderer = other_renderer(m, templates_dir);
   in.templates_dir = templates_dir;
   return in;
 }
@@ -248,36 +289,63 @@ std::string signed_dossier(const std::string& revision0, Werkruimte& w, const fs
 
 }  // namespace
 
-ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs::path& dir,
+ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs::path& dir_as_given,
                             const fs::path& templates_dir) {
-  const auto version = w.store().latest_version(kenmerk);
-  if (!version) throw Refusal("geen overeenkomst met kenmerk " + kenmerk);
+  // "-o archief/" names the folder "archief", not an empty name inside it.
+  fs::path dir = fs::absolute(dir_as_given).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();
   std::error_code ec;
   if (fs::exists(dir) && !fs::is_empty(dir, ec)) throw Error(dir.string() + " bestaat al en is niet leeg");
+  if (!w.store().latest_version(kenmerk)) throw Refusal("geen overeenkomst met kenmerk " + kenmerk);
 
+  // A snapshot: the agreement's lock keeps signing acts out while the files are read, and the
+  // contract is cut to the revisions the database recorded (a revision written by an act whose
+  // commit failed is on disk, but in no record; the next act removes it).
   Files f;
-  f["agreement.xml"] = w.store().agreement_xml(version->id);
-  f["contract.pdf"] = w.signed_pdf(kenmerk);
   Manifest m;
-  for (const AuditRecord& r : w.store().audit(kenmerk)) {
-    f["audit.jsonl"] += jsonl_line(r) + "\n";
-    m.audit_head = r.hash;
-    ++m.audit_length;
+  {
+    auto lock = w.store().write(kenmerk);
+    const auto version = lock.latest_version();
+    if (!version) throw Refusal("geen overeenkomst met kenmerk " + kenmerk);
+    f["agreement.xml"] = lock.agreement_xml(version->id);
+    std::string pdf = w.signed_pdf(kenmerk);
+    const SignedPdf chain = read_signed_pdf(pdf);
+    const auto recorded = static_cast<std::size_t>(version->revisions);
+    if (chain.revisions.size() > recorded) {
+      pdf.resize(recorded == 0 ? chain.revision0_size
+                               : chain.revisions[recorded - 1].offset + chain.revisions[recorded - 1].size);
+    }
+    f["contract.pdf"] = std::move(pdf);
+    for (const AuditRecord& r : w.store().audit(kenmerk)) {
+      f["audit.jsonl"] += jsonl_line(r) + "\n";
+      m.audit_head = r.hash;
+      ++m.audit_length;
+    }
   }
   if (m.audit_length == 0) m.audit_head = std::string(kAuditGenesis);
   f["ca.pem"] = w.pki().ca_pem();
-  f["tsa.pem"] = w.pki().tsa_pem();
+  f["tsa.pem"] = w.tsa().certificate_pem();  // the TSA the signatures used: local, or external
   const auto agreement = agreement_of(f["agreement.xml"], templates_dir);
   if (!agreement) throw Error("de opgeslagen agreement.xml van " + kenmerk + " is niet (meer) geldig met deze regels");
   m.kenmerk = kenmerk;
   m.versie = agreement->versie;
   m.exported = utc_text(w.now());
   m.producer = producer();
+  m.templates_sha256 = templates_sha256(templates_dir);
   m.ca_fingerprint = normalize_fingerprint(w.ca_fingerprint());
 
   VerifyInput in = contract_input(f, m, templates_dir);
   in.ca_fingerprint = m.ca_fingerprint;
   ExportResult result{verify(in), kFiles.size() + 1};
+  // The installation signs what the archive says: never a contract it finds broken itself.
+  if (result.verdict.oordeel == Oordeel::broken) {
+    std::string why;
+    for (const Bevinding& b : result.verdict.findings) {
+      if (b.effect == Oordeel::broken && why.size() < 600)
+        why += "\n  [" + b.check + "] " + b.subject + ": " + b.message;
+    }
+    throw Refusal("het contract van " + kenmerk + " is niet ongeschonden; geen archief geschreven:" + why);
+  }
   f["README.txt"] = readme(templates_dir, *agreement, m, result.verdict.signatures.size());
 
   // Staged beside `dir`, renamed into place: never half an archive under its name.
@@ -286,12 +354,14 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
   const fs::path staging = parent / ("." + dir.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                                      std::to_string(std::random_device{}()));
   fs::create_directory(staging);
+  // The archive holds e-mail and IP addresses: the owner hands it over, nobody else reads it here.
+  fs::permissions(staging, fs::perms::owner_all, fs::perm_options::replace);
   try {
     const std::string dossier0 = detail::render_dossier(dossier_data(*agreement, result.verdict, f, m), templates_dir);
     f["bewijsdossier.pdf"] = signed_dossier(dossier0, w, staging / ".bewijsdossier");
     for (const char* name : kFiles) m.files[name] = to_hex(sha256(f.at(name)));
     f["manifest.json"] = manifest_json(m, result.verdict);
-    for (const auto& [name, bytes] : f) write_file_atomically(staging / name, bytes);
+    for (const auto& [name, bytes] : f) write_file_atomically(staging / name, bytes, Access::owner_only);
     if (fs::exists(dir)) fs::remove(dir);  // empty, checked above
     fs::rename(staging, dir);
     sync_parent_directory(dir);
@@ -308,16 +378,16 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   Manifest m;
   std::string manifest;
   try {
-    manifest = read_whole_file(dir / "manifest.json");
+    manifest = read_archive_file(dir, "manifest.json");
     m = read_manifest(manifest);
   } catch (const Error& e) {
-    problems.push_back({"archief", "manifest.json", manifest.empty() ? "ontbreekt of is onleesbaar" : e.what()});
+    problems.push_back({"archief", "manifest.json", e.what()});
   }
   for (const char* name : kFiles) {
     try {
-      f[name] = read_whole_file(dir / name);
-    } catch (const Error&) {
-      problems.push_back({"archief", name, "ontbreekt of is onleesbaar"});
+      f[name] = read_archive_file(dir, name);
+    } catch (const Error& e) {
+      problems.push_back({"archief", name, e.what()});
       f[name] = "";
       continue;
     }
@@ -359,7 +429,14 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   }
 
   // The bewijsdossier: what the archive proves, re-rendered, and signed by the installation.
-  if (!agreement || f["bewijsdossier.pdf"].empty()) {
+  // Not from a log whose chain is broken: what it would print is already known to be false (and
+  // such a log may be made huge to make the report so).
+  const bool log_broken = std::any_of(v.findings.begin(), v.findings.end(), [](const Bevinding& b) {
+    return b.check == "audit" && b.effect == Oordeel::broken;
+  });
+  if (log_broken) {
+    add_finding(v, {"bewijsdossier", "bewijsdossier.pdf", "niet gecontroleerd: het audit-log is niet heel"});
+  } else if (!agreement || f["bewijsdossier.pdf"].empty()) {
     add_finding(
         v, {"bewijsdossier", "bewijsdossier.pdf", "niet te controleren (geen geldige agreement.xml of geen dossier)"});
   } else {
@@ -367,13 +444,14 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
       const std::string dossier0 = detail::render_dossier(dossier_data(*agreement, v, f, m), check.templates_dir);
       for (std::string& p :
            verify_installation_document(f["bewijsdossier.pdf"], dossier0, detail::kDossierField, installation(),
-                                        in.ca_pem, in.tsa_pem, !m.producer.empty() && m.producer != producer())) {
+                                        in.ca_pem, in.tsa_pem, !in.other_renderer.empty())) {
         add_finding(v, {"bewijsdossier", "bewijsdossier.pdf", std::move(p)});
       }
     } catch (const Error& e) {
       add_finding(v, {"bewijsdossier", "bewijsdossier.pdf", std::string("niet na te maken: ") + e.what()});
     }
   }
+  if (v.oordeel == Oordeel::broken) v.effective.reset();
   return v;
 }
 

@@ -102,6 +102,9 @@ void add_agreement(Document& doc, const DossierData& data) {
       {"Geëxporteerd", data.exported},
       {"Opgesteld door", data.producer},
   }});
+  Fields files;
+  for (const auto& [name, sha256] : data.files) files.rows.emplace_back("SHA-256 " + name, sha256);
+  if (!files.rows.empty()) doc.blocks.emplace_back(std::move(files));
 }
 
 void add_partners(Document& doc, const DossierData& data) {

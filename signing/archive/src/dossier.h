@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sto::detail {
@@ -39,18 +40,18 @@ struct DossierSignatory {
   std::string state;    // "ondertekend", "geweigerd" or "niet ondertekend"
   // Only when signed (else empty / 0):
   int revision = 0;
-  std::string revision_sha256;     // hex, of the PDF through that revision
-  std::string certificate_sha256;  // hex, of the signer certificate's DER
-  std::string certificate_subject; // one line, e.g. "CN=…, title=…, O=…"
-  std::string claimed_time;        // /M, ISO UTC
-  std::string timestamp;           // the TSA's genTime, ISO UTC
+  std::string revision_sha256;       // hex, of the PDF through that revision
+  std::string certificate_sha256;    // hex, of the signer certificate's DER
+  std::string certificate_subject;   // one line, e.g. "CN=…, title=…, O=…"
+  std::string claimed_time;          // /M, ISO UTC
+  std::string timestamp;             // the TSA's genTime, ISO UTC
   std::vector<DossierEvent> events;  // in log order
 };
 
 struct DossierPartner {
   std::string id;
   std::string naam;
-  std::string rol;  // "penvoerder" or the partner soort as printed
+  std::string rol;     // "penvoerder" or the partner soort as printed
   bool bound = false;  // every listed tekenbevoegde signed
 };
 
@@ -58,10 +59,10 @@ struct DossierData {
   std::string regio;    // "<nummer> <naam>"
   std::string kenmerk;  // the agreement's kenmerk
   std::string versie;
-  std::string title;            // the agreement's title
-  std::string agreement_sha256; // hex, of agreement.xml
-  std::string revision0_sha256; // hex, of the unsigned contract (revision 0)
-  std::string contract_sha256;  // hex, of contract.pdf (all revisions)
+  std::string title;             // the agreement's title
+  std::string agreement_sha256;  // hex, of agreement.xml
+  std::string revision0_sha256;  // hex, of the unsigned contract (revision 0)
+  std::string contract_sha256;   // hex, of contract.pdf (all revisions)
   std::size_t contract_bytes = 0;
   int revisions = 0;
   std::string audit_head;  // hex, the hash of the last audit entry
@@ -69,9 +70,12 @@ struct DossierData {
   std::string ca_fingerprint;   // "AB:CD:…" SHA-256
   std::string tsa_fingerprint;  // same form
   std::string effective;        // ISO UTC date-time the agreement took effect; empty when not complete
-  std::string verdict;          // one line: "volledig en ongeschonden", "onvolledig: 3 van 140 handtekeningen ontbreken", ...
-  std::string exported;         // ISO UTC time of the export (from manifest.json)
-  std::string producer;         // sto::producer()
+  std::string verdict;   // one line: "volledig en ongeschonden", "onvolledig: 3 van 140 handtekeningen ontbreken", ...
+  std::string exported;  // ISO UTC time of the export (from manifest.json)
+  std::string producer;  // sto::producer()
+  // SHA-256 (hex) of the archive's other small files, so that this signed report pins them too:
+  // ca.pem, tsa.pem, README.txt (in that order; name, hash).
+  std::vector<std::pair<std::string, std::string>> files;
   std::vector<DossierSignatory> signatories;  // in the contract's order
   std::vector<DossierPartner> partners;       // in the contract's order
 };

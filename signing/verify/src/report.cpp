@@ -24,6 +24,24 @@ std::string_view headline(Oordeel o) {
   return "";
 }
 
+// Text from the archive shown on a terminal: control characters (escape sequences could clear
+// the screen or fake a headline) become '?'.
+std::string clean(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;  // U+0080..U+009F
+    if (c < 0x20 || c == 0x7F || c1) {
+      out += '?';
+      if (c1) ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string time_or_dash(std::time_t t) { return t == 0 ? "-" : utc_text(t); }
 
 }  // namespace
@@ -49,18 +67,18 @@ std::string describe(const Verdict& v) {
   out << "CA: " << (v.ca_fingerprint.empty() ? "-" : v.ca_fingerprint) << "\n";
   if (!v.audit_head.empty()) out << "Audit-log: " << v.audit_length << " regels, kop " << v.audit_head << "\n";
   out << "In werking: " << (v.effective ? utc_text(*v.effective) : "nee") << "\n";
-  for (const std::string& note : v.notes) out << "Let op: " << note << "\n";
+  for (const std::string& note : v.notes) out << "Let op: " << clean(note) << "\n";
   if (!v.findings.empty()) {
     out << "\nBevindingen (" << v.findings.size() << "):\n";
     for (const Bevinding& f : v.findings) {
-      out << "  [" << f.check << "] " << f.subject << ": " << f.message << "\n";
+      out << "  [" << clean(f.check) << "] " << clean(f.subject) << ": " << clean(f.message) << "\n";
     }
   }
   if (!v.signatures.empty()) {
     out << "\nHandtekeningen:\n";
     for (const SignatureReport& s : v.signatures) {
-      out << "  " << s.revision << ". " << s.field << " " << (s.naam.empty() ? "?" : s.naam) << ", tijdstempel "
-          << time_or_dash(s.timestamp) << ": " << (s.valid ? "geldig" : "ONGELDIG") << "\n";
+      out << "  " << s.revision << ". " << clean(s.field) << " " << (s.naam.empty() ? "?" : clean(s.naam))
+          << ", tijdstempel " << time_or_dash(s.timestamp) << ": " << (s.valid ? "geldig" : "ONGELDIG") << "\n";
     }
   }
   if (!v.partners.empty()) {
@@ -69,7 +87,7 @@ std::string describe(const Verdict& v) {
     out << "\nPartners: " << bound << " van " << v.partners.size() << " gebonden\n";
     for (const PartnerReport& p : v.partners) {
       if (p.bound) continue;
-      out << "  niet gebonden: " << p.naam << " (" << p.id << ")\n";
+      out << "  niet gebonden: " << clean(p.naam) << " (" << clean(p.id) << ")\n";
     }
   }
   return out.str();

@@ -33,12 +33,14 @@ using Names = Owned<GENERAL_NAMES, GENERAL_NAMES_free>;
 void free_certs(STACK_OF(X509) * certs) { sk_X509_pop_free(certs, X509_free); }
 using Certs = Owned<STACK_OF(X509), free_certs>;
 
-// The reason OpenSSL gave last, emptying its queue.
-std::string openssl_reason() {
+// The reason OpenSSL gave last, emptying its queue; `from_ess` tells whether any came from ESS
+// (signing-certificate-v2), whatever CMS added after it.
+std::string openssl_reason(bool* from_ess = nullptr) {
   std::string reason;
   for (unsigned long e = ERR_get_error(); e != 0; e = ERR_get_error()) {
     const char* text = ERR_reason_error_string(e);
     reason = text != nullptr ? text : "onbekende fout";
+    if (from_ess != nullptr && ERR_GET_LIB(e) == ERR_LIB_ESS) *from_ess = true;
   }
   return reason;
 }
@@ -55,7 +57,10 @@ std::string entry_text(const X509_NAME* name, int nid) {
   if (at < 0) return {};
   unsigned char* utf8 = nullptr;
   const int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
-  if (n < 0) return {};
+  if (n < 0) {
+    ERR_clear_error();
+    return "?";
+  }
   std::string text(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
   OPENSSL_free(utf8);
   return text;
@@ -118,25 +123,35 @@ std::time_t check_token(PKCS7* token, const std::string& signature, const Anchor
     return 0;
   }
   const std::time_t time = to_time(TS_TST_INFO_get_time(info.get()));
-  TsVerify v(TS_VERIFY_CTX_new());
+  // Trusted for tokens: the CA, and the archive's TSA certificate itself (an external TSA's
+  // chain ends elsewhere; its certificate, or its issuer, is what the archive pins).
   Store store = store_with(anchors.ca, time);
+  if (anchors.tsa != nullptr) {
+    if (X509_STORE_add_cert(store.get(), anchors.tsa) != 1) throw_openssl_error("TSA-certificaat toevoegen mislukt");
+    X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store.get()), X509_V_FLAG_PARTIAL_CHAIN);
+  }
   const std::string digest = sha256(signature);
+  TsVerify v(TS_VERIFY_CTX_new());
+  if (!v) throw_openssl_error("TS-controle maken mislukt");
   auto* imprint = static_cast<unsigned char*>(OPENSSL_memdup(digest.data(), digest.size()));
-  if (!v || imprint == nullptr) throw_openssl_error("TS-controle maken mislukt");
+  if (imprint == nullptr) throw_openssl_error("TS-controle maken mislukt");
   TS_VERIFY_CTX_set_flags(v.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
   TS_VERIFY_CTX_set_imprint(v.get(), imprint, static_cast<long>(digest.size()));  // takes both
   TS_VERIFY_CTX_set_store(v.get(), store.release());
   if (TS_RESP_verify_token(v.get(), token) != 1) {
+    const unsigned long e = ERR_peek_last_error();
     const std::string reason = openssl_reason();
-    problems.push_back(reason.find("imprint") != std::string::npos
+    problems.push_back(ERR_GET_LIB(e) == ERR_LIB_TS && ERR_GET_REASON(e) == TS_R_MESSAGE_IMPRINT_MISMATCH
                            ? "het tijdstempel hoort bij een andere handtekening (message imprint wijkt af)"
                            : "het tijdstempel klopt niet: " + reason);
     return 0;
   }
   if (anchors.tsa != nullptr) {
+    // The token's signer is the archive's TSA, or was issued by the certificate tsa.pem holds.
     STACK_OF(X509)* signers = PKCS7_get0_signers(token, nullptr, 0);
-    const bool ours =
-        signers != nullptr && sk_X509_num(signers) == 1 && X509_cmp(sk_X509_value(signers, 0), anchors.tsa) == 0;
+    const X509* signer = signers != nullptr && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : nullptr;
+    const bool ours = signer != nullptr && (X509_cmp(signer, anchors.tsa) == 0 ||
+                                            X509_check_issued(anchors.tsa, const_cast<X509*>(signer)) == X509_V_OK);
     sk_X509_free(signers);
     ERR_clear_error();
     if (!ours) {
@@ -230,9 +245,9 @@ SignatureCheck check_signature(const SignedRevision& r, const Anchors& anchors, 
     constexpr unsigned kFlags = CMS_BINARY | CMS_NO_CONTENT_VERIFY | CMS_CADES;
     if (!empty) throw_openssl_error("geheugen-BIO maken mislukt");
     if (chained && CMS_verify(cms.get(), nullptr, store.get(), empty.get(), nullptr, kFlags) != 1) {
-      const unsigned long e = ERR_peek_last_error();
-      const std::string reason = openssl_reason();
-      problems.push_back(ERR_GET_LIB(e) == ERR_LIB_ESS || reason.find("ess") != std::string::npos
+      bool from_ess = false;
+      const std::string reason = openssl_reason(&from_ess);
+      problems.push_back(from_ess
                              ? "signing-certificate-v2 noemt niet het certificaat van de ondertekenaar (" + reason + ")"
                              : "de handtekeningwaarde klopt niet (" + reason + ")");
     } else if (!chained && (CMS_SignerInfo_set1_signer_cert(si, signer), CMS_SignerInfo_verify(si) != 1)) {

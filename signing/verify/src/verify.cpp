@@ -166,7 +166,7 @@ Verdict verify(const VerifyInput& in) {
   }
   // Made by this renderer (or by one the archive does not name), revision 0 must be our bytes;
   // said here, before the revisions are read, since a file that is no contract stops the reading.
-  const bool other_renderer = !in.recorded_producer.empty() && in.recorded_producer != producer();
+  const bool other_renderer = !in.other_renderer.empty();
   if (!rendered.empty() && v.revision0_check != "bytes" && !other_renderer) {
     std::size_t first = 0;
     while (first < in.pdf.size() && first < rendered.size() && in.pdf[first] == rendered[first]) ++first;
@@ -194,7 +194,7 @@ Verdict verify(const VerifyInput& in) {
     v.contract_sha256 = pdf.revisions.empty() ? pdf.revision0_sha256 : pdf.revisions.back().sha256;
   }
   if (!rendered.empty() && v.revision0_check != "bytes" && other_renderer) {
-    v.notes.push_back("revisie 0 is gemaakt door " + in.recorded_producer + ", deze controle is " + producer() +
+    v.notes.push_back("revisie 0 is gemaakt door " + in.other_renderer + ", deze controle is " + producer() +
                       ": de bytes kunnen niet gelijk zijn, dus is de inhoud vergeleken (tekst en plaats per pagina, "
                       "velden)");
     const std::string difference =
@@ -294,12 +294,20 @@ Verdict verify(const VerifyInput& in) {
   }
 
   // 6. The audit log.
+  if (in.audit_jsonl && !in.audit_head) {
+    // A log that only agrees with itself proves nothing: anyone can write one and chain it.
+    add_finding(v, {"audit", "audit.jsonl",
+                    "de kop van het log is niet bevestigd: geef --audit-head (uit manifest.json of het bewijsdossier)",
+                    Oordeel::untrusted});
+  }
   if (in.audit_jsonl) {
     detail::check_audit(*in.audit_jsonl, in.audit_head,
                         agreement ? std::optional<std::int64_t>(agreement->versie) : std::nullopt, pdf, v);
   } else {
     add_finding(v, {"audit", "audit.jsonl", "niet gecontroleerd: geen audit-log", Oordeel::untrusted});
   }
+  // An effective date is only stated for an agreement whose proof holds.
+  if (v.oordeel == Oordeel::broken) v.effective.reset();
   return v;
 }
 

@@ -4,7 +4,7 @@
 // What is checked, and in what order (each check reports findings; none stops the others):
 // 1. Revision 0 is exactly what agreement.xml renders to: validated, rendered with this build's
 //    templates and libraries, compared byte for byte. When the archive was made by another
-//    renderer (its recorded producer differs from ours), the bytes cannot match; then the page
+//    renderer (VerifyInput::other_renderer), the bytes cannot match; then the page
 //    content is compared instead (every page's decoded content stream, so text and positions)
 //    and the verdict says which comparison was made. Never a silent pass: without agreement.xml,
 //    revision 0 is "not checked", and the verdict cannot be "intact".
@@ -83,7 +83,7 @@ struct Verdict {
   std::vector<PartnerReport> partners;      // in the agreement's order; empty without agreement
   std::size_t expected_signatures = 0;      // tekenbevoegden in the agreement (or fields in the PDF)
   std::string revision0_check;              // "bytes", "content" or "none"
-  std::optional<std::time_t> effective;     // when every partner is bound: the latest timestamp
+  std::optional<std::time_t> effective;     // every partner bound and nothing broken: the latest timestamp
   std::string contract_sha256;              // hex, of the whole PDF
   std::string revision0_sha256;             // hex, of revision 0
   std::string ca_fingerprint;               // "AB:CD:…" of the CA used
@@ -101,8 +101,11 @@ struct VerifyInput {
   std::string ca_pem;                        // the CA the signatures chain to
   std::string tsa_pem;                       // the TSA certificate; empty: taken from the tokens
   std::string ca_fingerprint;                // the auditor's expectation ("AB:CD:…" or plain hex); empty: none
-  std::string recorded_producer;             // the renderer that made revision 0; empty: unknown
-  std::filesystem::path templates_dir;       // this build's templates (re-rendering)
+  // Set when revision 0 was made by another renderer than this build (other sto, libharu or
+  // qpdf versions, other templates or fonts): says which. Then revision 0 is compared by content.
+  // Empty: this build made it, or nobody says otherwise; the bytes must match.
+  std::string other_renderer;
+  std::filesystem::path templates_dir;  // this build's templates (re-rendering)
 };
 
 // The verdict on `input`. Throws only for errors of this machine (templates missing, out of
