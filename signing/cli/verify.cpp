@@ -1,4 +1,5 @@
 // sto verify: the offline verdict on an archive folder or on one signed contract.
+#include <cctype>
 #include <iostream>
 
 #include "command.h"
@@ -77,7 +78,16 @@ int verify_run(std::span<const std::string_view> args) {
     in.ca_fingerprint = fingerprint.empty() ? certificate_fingerprint(in.ca_pem) : fingerprint;
     if (!agreement.empty()) in.agreement_xml = read_whole_file(agreement);
     if (!audit.empty()) in.audit_jsonl = read_whole_file(audit);
-    if (!audit_head.empty()) in.audit_head = audit_head;
+    if (!audit_head.empty()) {
+      std::string head;
+      for (const char c : audit_head) {
+        if (c != ' ') head += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      if (head.size() != 64 || head.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        throw UsageError{"--audit-head: verwacht 64 hex-cijfers (de kop uit manifest.json of het bewijsdossier)"};
+      }
+      in.audit_head = head;
+    }
     if (!tsa.empty()) in.tsa_pem = read_whole_file(tsa);
     in.templates_dir = templates_dir();
     v = verify(in);

@@ -242,8 +242,8 @@ std::string fingerprint_of(const fs::path& pem) {
 
 void copy_archive(const fs::path& from, const fs::path& to) {
   fs::remove_all(to);
-  fs::create_directories(to);
-  for (const auto& e : fs::directory_iterator(from)) fs::copy_file(e.path(), to / e.path().filename());
+  fs::create_directories(to.parent_path());
+  fs::copy(from, to, fs::copy_options::recursive);  // templates/ included
 }
 
 void rehash_manifest(const fs::path& archive, const std::string& file) {

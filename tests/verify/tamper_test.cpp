@@ -46,10 +46,10 @@
 // AuditIpEdited_Rehashed                     [audit] audit.jsonl: regel K: hash klopt niet …
 // AuditLineDeleted_Rehashed                  [audit] audit.jsonl: regel K: volgnummer …; [audit] revisie 70:
 //                                            audit.jsonl heeft geen ondertekening voor deze revisie
-// AuditLastLineRemoved_Rehashed              [audit] audit.jsonl: de keten eindigt op <hash>, het manifest noemt <head>
+// AuditLastLineRemoved_Rehashed              [audit] audit.jsonl: de keten eindigt op <hash>, verwacht was <head>
 // AuditIpEditedAndRechained_Rehashed         [bewijsdossier] … iets anders dan de bestanden (the log and manifest
 //                                            are not signed: only the installation's dossier still knows)
-// ManifestAuditHeadChanged                   [audit] audit.jsonl: … het manifest noemt <forged head>
+// ManifestAuditHeadChanged                   [audit] audit.jsonl: … verwacht was <forged head>
 // ManifestCaFingerprintChanged               [archief] manifest.json: ca_fingerprint: noemt …, het archief heeft …
 // ManifestContractSha256Changed              [archief] manifest.json: <field>: noemt …, het archief heeft …
 // ManifestRevisionCountChanged               [archief] manifest.json: <field>: noemt …, het archief heeft …
@@ -472,7 +472,7 @@ std::vector<Mutation> mutations() {
                  c.put("audit.jsonl", joined(lines));
                  return Expectation{
                      "broken",
-                     {{"audit", "audit.jsonl", {"de keten eindigt op " + new_last + ", het manifest noemt " + head}}},
+                     {{"audit", "audit.jsonl", {"de keten eindigt op " + new_last + ", verwacht was " + head}}},
                      {"audit.jsonl"}};
                }});
   m.push_back(
@@ -505,7 +505,7 @@ std::vector<Mutation> mutations() {
                  edit_manifest(c.dir, "\"head\": \"" + head + "\"", "\"head\": \"" + forged + "\"");
                  return Expectation{
                      "broken",
-                     {{"audit", "audit.jsonl", {"de keten eindigt op " + head + ", het manifest noemt " + forged}}}};
+                     {{"audit", "audit.jsonl", {"de keten eindigt op " + head + ", verwacht was " + forged}}}};
                }});
   // manifest.json's own statements about the contract, the CA, the log and the agreement: an
   // auditor reads them, so a forged one must be a finding, not silently ignored.

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 
 #include "harness.h"
 #include "run.h"
@@ -116,12 +118,11 @@ TEST_P(Archive, ExportNeverLeavesHalfAnArchive) {
   EXPECT_EQ(read_whole_file(dir_ / "taken" / "mine.txt"), "van iemand anders");
   EXPECT_THROW(export_archive(site_->w(), "GEEN-KENMERK", dir_ / "none", templates()), Refusal);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "none"));
-  // A failure half way (no templates for the bewijsdossier) removes the staging folder.
+  // A failure half way (no README template) removes the staging folder.
   std::filesystem::create_directories(dir_ / "kapot" / "regelingen");
   std::filesystem::copy(templates() / "regelingen", dir_ / "kapot" / "regelingen",
                         std::filesystem::copy_options::recursive);
   std::filesystem::copy(templates() / "nl", dir_ / "kapot" / "nl", std::filesystem::copy_options::recursive);
-  std::filesystem::copy(templates() / "archief", dir_ / "kapot" / "archief", std::filesystem::copy_options::recursive);
   EXPECT_THROW(export_archive(site_->w(), kenmerk_, dir_ / "half", dir_ / "kapot"), Error);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "half"));
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
@@ -273,6 +274,52 @@ TEST_P(Archive, AFileThatIsNoPlainFileIsAFindingNotAHang) {
         << name << "\n"
         << describe(v);
   }
+}
+
+TEST_P(Archive, ATemplateEditedLaterNeverMakesAnOldContractUnprovable) {
+  for (const auto& link : links_) ASSERT_EQ(site_->sign(link).status, 303);
+  // The installed templates change after the contract was opened (they are editable by design).
+  const std::filesystem::path edited = dir_ / "edited";
+  std::filesystem::copy(templates(), edited, std::filesystem::copy_options::recursive);
+  std::string text = read_whole_file(edited / "nl" / "overeenkomst.xml");
+  const std::size_t at = text.find("Aan de regio nemen");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 18, "In de regio werken");
+  write_file_atomically(edited / "nl" / "overeenkomst.xml", text);
+  // Export takes the copy kept when the version was opened, and the archive carries it.
+  export_archive(site_->w(), kenmerk_, dir_ / "a", edited);
+  EXPECT_EQ(read_whole_file(dir_ / "a" / "templates" / "nl" / "overeenkomst.xml"),
+            read_whole_file(templates() / "nl" / "overeenkomst.xml"));
+  const Verdict v = verify_archive(dir_ / "a", {site_->w().ca_fingerprint(), "", edited});
+  EXPECT_EQ(v.oordeel, Oordeel::intact) << describe(v);
+  EXPECT_EQ(v.revision0_check, "bytes");
+  // A template in the archive that is not what the contract was made from is found.
+  write_file_atomically(dir_ / "a" / "templates" / "nl" / "overeenkomst.xml", text);
+  const Verdict changed = verify_archive(dir_ / "a", {site_->w().ca_fingerprint(), "", templates()});
+  EXPECT_EQ(changed.oordeel, Oordeel::broken);
+  EXPECT_TRUE(std::any_of(changed.findings.begin(), changed.findings.end(), [](const Bevinding& f) {
+    return f.subject == "templates/nl/overeenkomst.xml" && f.message.find("is gewijzigd") != std::string::npos;
+  })) << describe(changed);
+  EXPECT_TRUE(std::any_of(changed.findings.begin(), changed.findings.end(), [](const Bevinding& f) {
+    return f.check == "revisie-0";
+  })) << describe(changed);
+}
+
+TEST_P(Archive, ExportsWithASingleDatabaseConnection) {
+  // The export holds the agreement's lock and reads on that same connection: with one connection
+  // per process it must not wait for a second.
+  site_.reset();
+  auto one = std::make_unique<Site>(dir_ / "one", GetParam(),
+                                    std::map<std::string, std::string>{{"database.connections", "1"}});
+  const std::string kenmerk = one->open(sample("regio-klein-8.xml"));
+  auto exported =
+      std::async(std::launch::async, [&] { return export_archive(one->w(), kenmerk, dir_ / "a", templates()); });
+  if (exported.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    ADD_FAILURE() << "export waits for a second database connection";
+    std::_Exit(1);  // the future would wait forever in its destructor
+  }
+  const ExportResult r = exported.get();
+  EXPECT_EQ(r.verdict.oordeel, Oordeel::incomplete) << describe(r.verdict);  // nobody signed yet
 }
 
 INSTANTIATE_TEST_SUITE_P(On, Archive, ::testing::ValuesIn(backends()), backend_name);

@@ -4,6 +4,7 @@
 #include <hpdf_fontdef.h>
 #include <qpdf/DLL.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <tuple>
@@ -188,6 +189,20 @@ std::string PdfRenderer::render(const Layout& layout) {
   HPDF_ReadFromStream(s.doc.get(), reinterpret_cast<HPDF_BYTE*>(bytes.data()), &size);
   bytes.resize(size);
   return detail::finish_pdf(bytes, layout);
+}
+
+std::vector<std::filesystem::path> contract_inputs(const std::filesystem::path& templates_dir, Taal taal) {
+  std::vector<std::filesystem::path> files = {
+      std::filesystem::path(taal == Taal::en ? "en" : "nl") / "overeenkomst.xml", "fonts/LiberationSans-Regular.ttf",
+      "fonts/LiberationSans-Bold.ttf", "fonts/LICENSE-Liberation.txt"};
+  std::vector<std::filesystem::path> rules;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(templates_dir / "regelingen", ec)) {
+    if (entry.path().extension() == ".xml") rules.push_back("regelingen" / entry.path().filename());
+  }
+  std::sort(rules.begin(), rules.end());
+  files.insert(files.end(), rules.begin(), rules.end());
+  return files;
 }
 
 Layout lay_out_printable(const Document& document, const PdfRenderer& renderer) {

@@ -45,7 +45,7 @@ struct Manifest {
   std::int64_t versie = 0;
   std::string exported;
   std::string producer;
-  std::string templates_sha256;  // of what the contract's look depends on besides the software
+  std::map<std::string, std::string> templates;  // "templates/…" -> SHA-256 hex: what revision 0 was made from
   std::string audit_head;
   std::size_t audit_length = 0;
   std::string ca_fingerprint;
@@ -62,7 +62,6 @@ std::string manifest_json(const Manifest& m, const Verdict& v) {
   root.set("versie", m.versie);
   root.set("exported", m.exported);
   root.set("producer", m.producer);
-  root.set("templates_sha256", m.templates_sha256);
   Poco::JSON::Object libraries(Poco::JSON_PRESERVE_KEY_ORDER);
   libraries.set("openssl", std::string(OpenSSL_version(OPENSSL_VERSION)));
   libraries.set("poco", std::to_string(POCO_VERSION >> 24) + "." + std::to_string((POCO_VERSION >> 16) & 0xFF) + "." +
@@ -82,6 +81,9 @@ std::string manifest_json(const Manifest& m, const Verdict& v) {
   Poco::JSON::Object files(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const char* name : kFiles) files.set(name, m.files.at(name));
   root.set("files", files);
+  Poco::JSON::Object templates(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& [name, sha] : m.templates) templates.set(name, sha);
+  root.set("templates", templates);
   std::ostringstream out;
   root.stringify(out, 2);
   return out.str() + "\n";
@@ -97,7 +99,9 @@ Manifest read_manifest(const std::string& text) {
     m.versie = root->getValue<std::int64_t>("versie");
     m.exported = root->getValue<std::string>("exported");
     m.producer = root->getValue<std::string>("producer");
-    m.templates_sha256 = root->getValue<std::string>("templates_sha256");
+    if (const auto templates = root->getObject("templates")) {
+      for (const auto& [name, value] : *templates) m.templates[name] = value.convert<std::string>();
+    }
     const auto audit = root->getObject("audit");
     m.audit_head = audit->getValue<std::string>("head");
     m.audit_length = audit->getValue<std::size_t>("length");
@@ -197,6 +201,14 @@ detail::DossierData dossier_data(const Agreement& a, const Verdict& v, const Fil
         s.state = declined[t.id] ? "geweigerd" : "niet ondertekend";
       }
       s.events = std::move(events[t.id]);
+      // A report for people: the first events, and how many more the log holds. (A log can be made
+      // long by a link's holder viewing it again and again; audit.jsonl keeps every one.)
+      constexpr std::size_t kEventsShown = 40;
+      if (s.events.size() > kEventsShown) {
+        const std::size_t more = s.events.size() - kEventsShown;
+        s.events.resize(kEventsShown);
+        s.events.push_back({"", "…", "", "", "nog " + std::to_string(more) + " gebeurtenissen: zie audit.jsonl"});
+      }
       d.signatories.push_back(std::move(s));
     }
   }
@@ -239,24 +251,20 @@ std::string read_archive_file(const fs::path& dir, const std::string& name) {
   }
 }
 
-// The files the contract's bytes depend on besides the software: the templates of both languages
-// and the fonts. A changed template (or font) makes old contracts render differently.
-std::string templates_sha256(const fs::path& templates_dir) {
-  std::string all;
-  for (const char* file : {"nl/overeenkomst.xml", "en/overeenkomst.xml", "fonts/LiberationSans-Regular.ttf",
-                           "fonts/LiberationSans-Bold.ttf"}) {
-    all += to_hex(sha256(read_whole_file(templates_dir / file)));
-  }
-  return to_hex(sha256(all));
+// Who made revision 0, when that is not this build; empty otherwise. (The templates and fonts it
+// was made from are in the archive, so only the software can differ.)
+std::string other_renderer(const Manifest& m) {
+  return !m.producer.empty() && m.producer != producer() ? m.producer : std::string();
 }
 
-// Who made revision 0, when that is not this build with these templates; empty otherwise.
-std::string other_renderer(const Manifest& m, const fs::path& templates_dir) {
-  if (!m.producer.empty() && m.producer != producer()) return m.producer;
-  if (!m.templates_sha256.empty() && m.templates_sha256 != templates_sha256(templates_dir)) {
-    return m.producer + " met andere templates of lettertypen (" + m.templates_sha256.substr(0, 16) + "…)";
+// A template file's name as the manifest lists it: "templates/" and a plain relative path, never
+// one that climbs out of the archive.
+bool plain_template_name(const std::string& name) {
+  if (!name.starts_with("templates/") || name.find("..") != std::string::npos || name.find("//") != std::string::npos) {
+    return false;
   }
-  return {};
+  return name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") ==
+         std::string::npos;
 }
 
 VerifyInput contract_input(const Files& f, const Manifest& m, const fs::path& templates_dir) {
@@ -267,7 +275,7 @@ VerifyInput contract_input(const Files& f, const Manifest& m, const fs::path& te
   in.audit_head = m.audit_head;
   in.ca_pem = f.at("ca.pem");
   in.tsa_pem = f.at("tsa.pem");
-  in.other_renderer = other_renderer(m, templates_dir);
+  in.other_renderer = other_renderer(m);
   in.templates_dir = templates_dir;
   return in;
 }
@@ -303,12 +311,16 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
   // commit failed is on disk, but in no record; the next act removes it).
   Files f;
   Manifest m;
+  fs::path contract_dir;
   {
     auto lock = w.store().write(kenmerk);
     const auto version = lock.latest_version();
     if (!version) throw Refusal("geen overeenkomst met kenmerk " + kenmerk);
     f["agreement.xml"] = lock.agreement_xml(version->id);
-    std::string pdf = w.signed_pdf(kenmerk);
+    // Read on the lock's own connection and from the files: another connection could be the one
+    // this process does not have (database.connections = 1).
+    contract_dir = w.dir() / version->contract_dir;
+    std::string pdf = SignedContract::open(contract_dir).pdf();
     const SignedPdf chain = read_signed_pdf(pdf);
     const auto recorded = static_cast<std::size_t>(version->revisions);
     if (chain.revisions.size() > recorded) {
@@ -316,7 +328,7 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
                                : chain.revisions[recorded - 1].offset + chain.revisions[recorded - 1].size);
     }
     f["contract.pdf"] = std::move(pdf);
-    for (const AuditRecord& r : w.store().audit(kenmerk)) {
+    for (const AuditRecord& r : lock.audit()) {
       f["audit.jsonl"] += jsonl_line(r) + "\n";
       m.audit_head = r.hash;
       ++m.audit_length;
@@ -325,16 +337,24 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
   if (m.audit_length == 0) m.audit_head = std::string(kAuditGenesis);
   f["ca.pem"] = w.pki().ca_pem();
   f["tsa.pem"] = w.tsa().certificate_pem();  // the TSA the signatures used: local, or external
-  const auto agreement = agreement_of(f["agreement.xml"], templates_dir);
+  // The templates, fonts and regulations the contract was made from: the copy kept when it was
+  // opened; for a version opened before copies were kept, the installed ones.
+  const fs::path made_from =
+      fs::exists(contract_dir / kTemplatesCopy) ? contract_dir / kTemplatesCopy : fs::path(templates_dir);
+  const auto agreement = agreement_of(f["agreement.xml"], made_from);
   if (!agreement) throw Error("de opgeslagen agreement.xml van " + kenmerk + " is niet (meer) geldig met deze regels");
+  for (const fs::path& file : contract_inputs(made_from, agreement->taal)) {
+    const std::string name = "templates/" + file.generic_string();
+    f[name] = read_whole_file(made_from / file);
+    m.templates[name] = to_hex(sha256(f[name]));
+  }
   m.kenmerk = kenmerk;
   m.versie = agreement->versie;
   m.exported = utc_text(w.now());
   m.producer = producer();
-  m.templates_sha256 = templates_sha256(templates_dir);
   m.ca_fingerprint = normalize_fingerprint(w.ca_fingerprint());
 
-  VerifyInput in = contract_input(f, m, templates_dir);
+  VerifyInput in = contract_input(f, m, made_from);
   in.ca_fingerprint = m.ca_fingerprint;
   ExportResult result{verify(in), kFiles.size() + 1};
   // The installation signs what the archive says: never a contract it finds broken itself.
@@ -346,7 +366,6 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
     }
     throw Refusal("het contract van " + kenmerk + " is niet ongeschonden; geen archief geschreven:" + why);
   }
-  f["README.txt"] = readme(templates_dir, *agreement, m, result.verdict.signatures.size());
 
   // Staged beside `dir`, renamed into place: never half an archive under its name.
   const fs::path parent = fs::absolute(dir).parent_path();
@@ -357,11 +376,15 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
   // The archive holds e-mail and IP addresses: the owner hands it over, nobody else reads it here.
   fs::permissions(staging, fs::perms::owner_all, fs::perm_options::replace);
   try {
-    const std::string dossier0 = detail::render_dossier(dossier_data(*agreement, result.verdict, f, m), templates_dir);
+    f["README.txt"] = readme(templates_dir, *agreement, m, result.verdict.signatures.size());
+    const std::string dossier0 = detail::render_dossier(dossier_data(*agreement, result.verdict, f, m), made_from);
     f["bewijsdossier.pdf"] = signed_dossier(dossier0, w, staging / ".bewijsdossier");
     for (const char* name : kFiles) m.files[name] = to_hex(sha256(f.at(name)));
     f["manifest.json"] = manifest_json(m, result.verdict);
-    for (const auto& [name, bytes] : f) write_file_atomically(staging / name, bytes, Access::owner_only);
+    for (const auto& [name, bytes] : f) {
+      fs::create_directories((staging / name).parent_path());
+      write_file_atomically(staging / name, bytes, Access::owner_only);
+    }
     if (fs::exists(dir)) fs::remove(dir);  // empty, checked above
     fs::rename(staging, dir);
     sync_parent_directory(dir);
@@ -401,7 +424,30 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
     }
   }
 
-  VerifyInput in = contract_input(f, m, check.templates_dir);
+  // The templates the contract was made from, as the archive carries them; an archive without
+  // them (none so far) is rendered with the installed ones.
+  fs::path templates = check.templates_dir;
+  if (!m.templates.empty()) {
+    templates = dir / "templates";
+    std::error_code ec;
+    const bool plain = fs::is_directory(fs::symlink_status(templates, ec));
+    for (const auto& [name, recorded] : m.templates) {
+      if (!plain || !plain_template_name(name)) {
+        problems.push_back({"archief", name, "geen toegestane plaats voor een template"});
+        continue;
+      }
+      try {
+        const std::string actual = to_hex(sha256(read_archive_file(dir, name)));
+        if (actual != recorded) {
+          problems.push_back(
+              {"archief", name, "is gewijzigd: SHA-256 " + actual + ", manifest.json noemt " + recorded});
+        }
+      } catch (const Error& e) {
+        problems.push_back({"archief", name, e.what()});
+      }
+    }
+  }
+  VerifyInput in = contract_input(f, m, templates);
   if (m.audit_head.empty()) in.audit_head.reset();
   if (!check.ca_pem.empty()) in.ca_pem = check.ca_pem;
   // The auditor's own copy of the CA is trusted as such.
@@ -410,7 +456,7 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   for (Bevinding& p : problems) add_finding(v, std::move(p));
 
   // What the manifest says of the files must be what they are: an auditor may read it alone.
-  const auto agreement = agreement_of(f["agreement.xml"], check.templates_dir);
+  const auto agreement = agreement_of(f["agreement.xml"], templates);
   if (!manifest.empty() && !m.files.empty()) {
     const auto compare = [&](const char* what, const std::string& said, const std::string& is) {
       if (said != is)
@@ -441,7 +487,7 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
         v, {"bewijsdossier", "bewijsdossier.pdf", "niet te controleren (geen geldige agreement.xml of geen dossier)"});
   } else {
     try {
-      const std::string dossier0 = detail::render_dossier(dossier_data(*agreement, v, f, m), check.templates_dir);
+      const std::string dossier0 = detail::render_dossier(dossier_data(*agreement, v, f, m), templates);
       for (std::string& p :
            verify_installation_document(f["bewijsdossier.pdf"], dossier0, detail::kDossierField, installation(),
                                         in.ca_pem, in.tsa_pem, !in.other_renderer.empty())) {

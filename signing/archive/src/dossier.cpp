@@ -270,7 +270,8 @@ std::string render_dossier(const DossierData& data, const std::filesystem::path&
   doc.subtitle = data.regio + " · kenmerk " + data.kenmerk + " · versie " + data.versie;
   doc.blocks.emplace_back(Paragraph{
       "Dit bewijsdossier is door sto opgesteld uit de bestanden van het archief: agreement.xml, contract.pdf, "
-      "audit.jsonl, ca.pem en manifest.json. Het vermeldt niets wat die bestanden niet bewijzen; tijden zijn UTC."});
+      "audit.jsonl, ca.pem, tsa.pem, templates/ en manifest.json; het legt ook README.txt vast. Het vermeldt niets "
+      "wat die bestanden niet bewijzen; tijden zijn UTC."});
   add_agreement(doc, data);
   add_partners(doc, data);
   add_signatories(doc, data, outside);

@@ -721,18 +721,34 @@ std::vector<SignatoryRecord> Store::signatories(std::int64_t version_id) {
   }
 }
 
+namespace {
+
+std::vector<AuditRecord> audit_of(Session& s, const Dialect& d, std::string_view kenmerk) {
+  RecordSet rs = query(s, d,
+                       "SELECT u.seq, u.entry, u.hash FROM audit u JOIN agreement a ON a.id = u.agreement_id "
+                       "WHERE a.kenmerk = ? ORDER BY u.seq",
+                       std::string(kenmerk));
+  std::vector<AuditRecord> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    out.push_back(AuditRecord{number(rs, row, 0), text(rs, row, 1), text(rs, row, 2)});
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<AuditRecord> Store::audit(std::string_view kenmerk) {
   try {
     auto l = impl_->lease();
-    RecordSet rs = query(*l, impl_->dialect,
-                         "SELECT u.seq, u.entry, u.hash FROM audit u JOIN agreement a ON a.id = u.agreement_id "
-                         "WHERE a.kenmerk = ? ORDER BY u.seq",
-                         std::string(kenmerk));
-    std::vector<AuditRecord> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-      out.push_back(AuditRecord{number(rs, row, 0), text(rs, row, 1), text(rs, row, 2)});
-    }
-    return out;
+    return audit_of(*l, impl_->dialect, kenmerk);
+  } catch (...) {
+    rethrow("auditlog lezen");
+  }
+}
+
+std::vector<AuditRecord> Store::Transaction::audit() {
+  try {
+    return audit_of(impl_->s(), impl_->d(), kenmerk());
   } catch (...) {
     rethrow("auditlog lezen");
   }

@@ -36,7 +36,7 @@ void check_audit(std::string_view jsonl, const std::optional<std::string>& head,
   verdict.audit_head = last;
   verdict.audit_length = lines.size();
   if (head && *head != last) {
-    add(verdict, "audit.jsonl", "de keten eindigt op " + last + ", het manifest noemt " + *head);
+    add(verdict, "audit.jsonl", "de keten eindigt op " + last + ", verwacht was " + *head);
   }
 
   // Which line says that which revision was signed.

@@ -147,11 +147,24 @@ std::time_t check_token(PKCS7* token, const std::string& signature, const Anchor
     return 0;
   }
   if (anchors.tsa != nullptr) {
-    // The token's signer is the archive's TSA, or was issued by the certificate tsa.pem holds.
+    // The token's signer is the archive's TSA, or chains to the certificate tsa.pem holds (an
+    // external TSA's issuer, at any depth, as `tsa.certificate` may name it when signing).
     STACK_OF(X509)* signers = PKCS7_get0_signers(token, nullptr, 0);
-    const X509* signer = signers != nullptr && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : nullptr;
-    const bool ours = signer != nullptr && (X509_cmp(signer, anchors.tsa) == 0 ||
-                                            X509_check_issued(anchors.tsa, const_cast<X509*>(signer)) == X509_V_OK);
+    X509* signer = signers != nullptr && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : nullptr;
+    bool ours = signer != nullptr && X509_cmp(signer, anchors.tsa) == 0;
+    if (signer != nullptr && !ours) {
+      Store only_tsa(X509_STORE_new());
+      StoreContext context(X509_STORE_CTX_new());
+      if (!only_tsa || !context || X509_STORE_add_cert(only_tsa.get(), anchors.tsa) != 1) {
+        throw_openssl_error("TSA-keten controleren mislukt");
+      }
+      X509_VERIFY_PARAM* param = X509_STORE_get0_param(only_tsa.get());
+      X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+      X509_VERIFY_PARAM_set_time(param, time);
+      const bool ready = X509_STORE_CTX_init(context.get(), only_tsa.get(), signer,
+                                             token->d.sign != nullptr ? token->d.sign->cert : nullptr) == 1;
+      ours = ready && X509_verify_cert(context.get()) == 1;
+    }
     sk_X509_free(signers);
     ERR_clear_error();
     if (!ours) {

@@ -601,6 +601,14 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
     std::filesystem::create_directories(chain_dir.parent_path());
     SignedContract::create(chain_dir, contract.pdf);
   }
+  // What the contract was made from, kept with it: the archive carries these, so that a template
+  // edited later never makes this contract unprovable (sto/render.h contract_inputs).
+  for (const auto& file : contract_inputs(w.templates, a.taal)) {
+    const auto copy = chain_dir / kTemplatesCopy / file;
+    if (std::filesystem::exists(copy)) continue;
+    std::filesystem::create_directories(copy.parent_path());
+    write_file_atomically(copy, read_whole_file(w.templates / file));
+  }
   v.id = tx.insert_version(v);
   std::int64_t position = 0;
   for (const Partner& p : a.partners) {

@@ -75,6 +75,12 @@ Layout lay_out_printable(const Document& document, const PdfRenderer& renderer);
 // Throws UnprintableText before anything is drawn when the filled document has such characters.
 Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir);
 
+// The files under `templates_dir` a contract in `taal` is made from, as paths relative to it: its
+// template, the fonts and the regulations (validation). With the same software they give the
+// same bytes, so the workflow keeps a copy per opened version and the archive carries them: a
+// template edited later changes new contracts, never the proof of old ones.
+std::vector<std::filesystem::path> contract_inputs(const std::filesystem::path& templates_dir, Taal taal);
+
 // "sto 0.1.0 (libharu 2.3.0, qpdf 11.3.0)": the PDF's Producer, and what an archive records.
 std::string producer();
 

@@ -129,6 +129,7 @@ class Store {
     std::optional<LinkRecord> link(std::string_view hash);              // of this agreement only
     std::string agreement_xml(std::int64_t version_id);
     std::int64_t latest_token_expiry(std::int64_t signatory_id);  // 0 when it has no token
+    std::vector<AuditRecord> audit();                             // the whole chain, in order
 
     std::int64_t insert_version(const VersionRecord& version);        // returns its id
     std::int64_t insert_signatory(const SignatoryRecord& signatory);  // returns its id

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sto/diagnostics.h"
@@ -33,6 +34,10 @@
 #include "sto/store.h"
 
 namespace sto {
+
+// In a version's contract directory: the copy of the templates, fonts and regulations its
+// contract was made from (sto/render.h contract_inputs), which the archive carries.
+inline constexpr std::string_view kTemplatesCopy = "sjablonen";
 
 // sto.conf: `key = value` lines, `#` comments. Every key has a default; see docs/workflow.md.
 struct Configuration {
