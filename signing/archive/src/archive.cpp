@@ -356,7 +356,7 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
 
   VerifyInput in = contract_input(f, m, made_from);
   in.ca_fingerprint = m.ca_fingerprint;
-  ExportResult result{verify(in), kFiles.size() + 1};
+  ExportResult result{verify(in), 0};
   // The installation signs what the archive says: never a contract it finds broken itself.
   if (result.verdict.oordeel == Oordeel::broken) {
     std::string why;
@@ -387,6 +387,7 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
     }
     if (fs::exists(dir)) fs::remove(dir);  // empty, checked above
     fs::rename(staging, dir);
+    result.files = f.size();
     sync_parent_directory(dir);
   } catch (...) {
     fs::remove_all(staging, ec);
