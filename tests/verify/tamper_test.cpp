@@ -13,6 +13,8 @@
 // Rev0PageContentByte                        [revisie-0] contract.pdf byte X: revisie 0 is niet byte voor byte
 //                                            wat agreement.xml oplevert (eerste verschil bij byte X);
 //                                            [archief] contract.pdf: is gewijzigd
+// TemplateTextChanged_Rehashed               [revisie-0] contract.pdf byte X: … niet byte voor byte … (the
+//                                            archive's template no longer renders the signed revision 0)
 // AgreementNameByte_Rehashed                 [revisie-0] … niet byte voor byte …; [handtekening] revisie K (s003):
 //                                            het certificaat noemt een ander …: naam 'Thijs Kuipers' i.p.v. '…t'
 // AgreementXmlDeleted                        [archief] agreement.xml: ontbreekt; [revisie-0] geen geldige overeenkomst
@@ -207,6 +209,19 @@ std::vector<Mutation> mutations() {
              {{"revisie-0", "contract.pdf byte " + byte, {"niet byte voor byte", "eerste verschil bij byte " + byte}},
               changed("contract.pdf")}};
        }});
+  m.push_back({"TemplateTextChanged_Rehashed",
+               "changes a sentence of the archive's contract template (templates/nl/overeenkomst.xml), manifest "
+               "hash updated",
+               [](Context& c) {
+                 const std::string name = "templates/nl/overeenkomst.xml";
+                 const std::string before = c.file(name);
+                 c.put(name, replaced_once(before, "Aan de regio nemen", "In de regio werken"));
+                 edit_manifest(c.dir, "\"" + name + "\": \"" + sha256_hex(before) + "\"",
+                               "\"" + name + "\": \"" + sha256_hex(c.file(name)) + "\"");
+                 return Expectation{
+                     "broken",
+                     {{"revisie-0", "contract.pdf byte *", {"niet byte voor byte wat agreement.xml oplevert"}}}};
+               }});
   m.push_back({"AgreementNameByte_Rehashed",
                "changes one byte of a tekenbevoegde's name in agreement.xml (Kuipers -> Kuipert)", [](Context& c) {
                  c.put("agreement.xml",
