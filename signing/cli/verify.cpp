@@ -78,6 +78,7 @@ int verify_run(std::span<const std::string_view> args) {
     in.ca_fingerprint = fingerprint.empty() ? certificate_fingerprint(in.ca_pem) : fingerprint;
     if (!agreement.empty()) in.agreement_xml = read_whole_file(agreement);
     if (!audit.empty()) in.audit_jsonl = read_whole_file(audit);
+    if (!audit_head.empty() && audit.empty()) throw UsageError{"--audit-head hoort bij --audit"};
     if (!audit_head.empty()) {
       std::string head;
       for (const char c : audit_head) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <pugixml.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "dossier.h"
@@ -201,13 +202,28 @@ detail::DossierData dossier_data(const Agreement& a, const Verdict& v, const Fil
         s.state = declined[t.id] ? "geweigerd" : "niet ondertekend";
       }
       s.events = std::move(events[t.id]);
-      // A report for people: the first events, and how many more the log holds. (A log can be made
-      // long by a link's holder viewing it again and again; audit.jsonl keeps every one.)
-      constexpr std::size_t kEventsShown = 40;
-      if (s.events.size() > kEventsShown) {
-        const std::size_t more = s.events.size() - kEventsShown;
-        s.events.resize(kEventsShown);
-        s.events.push_back({"", "…", "", "", "nog " + std::to_string(more) + " gebeurtenissen: zie audit.jsonl"});
+      // A report for people: a long run of repeated events (reminders, views: anyone can make the
+      // log long) is shortened to its first and last 20, with every act in between (signed,
+      // declined, ...) kept; audit.jsonl keeps every one.
+      constexpr std::size_t kEnds = 20;
+      if (s.events.size() > 2 * kEnds) {
+        std::vector<detail::DossierEvent> shown;
+        std::size_t skipped = 0;
+        for (std::size_t i = 0; i < s.events.size(); ++i) {
+          const std::string& kind = s.events[i].event;
+          const bool repeated = kind == audit_event::reminded || kind == audit_event::viewed ||
+                                kind == audit_event::pdf_downloaded || kind == audit_event::invited;
+          if (i < kEnds || i >= s.events.size() - kEnds || !repeated) {
+            if (skipped > 0) {
+              shown.push_back({"", "…", "", "", std::to_string(skipped) + " gebeurtenissen meer: zie audit.jsonl"});
+              skipped = 0;
+            }
+            shown.push_back(std::move(s.events[i]));
+          } else {
+            ++skipped;
+          }
+        }
+        s.events = std::move(shown);
       }
       d.signatories.push_back(std::move(s));
     }
@@ -265,6 +281,53 @@ bool plain_template_name(const std::string& name) {
   }
   return name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") ==
          std::string::npos;
+}
+
+// Whether the archive's templates/ can be rendered from: every entry, at any depth, a plain file
+// or folder (no link, FIFO or device: validation reads every regulation file it finds), exactly
+// the files manifest.json lists, each as recorded. Adds a finding per problem to `problems`.
+bool archive_templates_sound(const fs::path& dir, const Manifest& m, std::vector<Bevinding>& problems) {
+  constexpr std::size_t kMaxFiles = 64;
+  const std::size_t before = problems.size();
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(dir / "templates", ec))) {
+    problems.push_back({"archief", "templates", "ontbreekt of is geen gewone map"});
+    return false;
+  }
+  std::set<std::string> present;
+  for (auto it = fs::recursive_directory_iterator(dir / "templates", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = "templates/" + it->path().lexically_relative(dir / "templates").generic_string();
+    const fs::file_status status = it->symlink_status(ec);
+    if (fs::is_directory(status)) continue;
+    if (!fs::is_regular_file(status)) {
+      problems.push_back({"archief", name, "is geen gewoon bestand (koppeling of apparaat)"});
+    } else if (present.insert(name); present.size() > kMaxFiles) {
+      problems.push_back({"archief", "templates", "meer dan " + std::to_string(kMaxFiles) + " bestanden"});
+      break;
+    } else if (!m.templates.contains(name)) {
+      problems.push_back({"archief", name, "staat niet in manifest.json"});
+    }
+  }
+  if (ec) problems.push_back({"archief", "templates", "onleesbaar: " + ec.message()});
+  for (const auto& [name, recorded] : m.templates) {
+    if (!plain_template_name(name)) {
+      problems.push_back({"archief", name, "geen toegestane plaats voor een template"});
+    } else if (!present.contains(name)) {
+      problems.push_back({"archief", name, "ontbreekt"});
+    } else {
+      try {
+        const std::string actual = to_hex(sha256(read_archive_file(dir, name)));
+        if (actual != recorded) {
+          problems.push_back(
+              {"archief", name, "is gewijzigd: SHA-256 " + actual + ", manifest.json noemt " + recorded});
+        }
+      } catch (const Error& e) {
+        problems.push_back({"archief", name, e.what()});
+      }
+    }
+  }
+  return problems.size() == before;
 }
 
 VerifyInput contract_input(const Files& f, const Manifest& m, const fs::path& templates_dir) {
@@ -398,6 +461,7 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
 
 Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   std::vector<Bevinding> problems;
+  std::vector<std::string> notes;
   Files f;
   Manifest m;
   std::string manifest;
@@ -428,25 +492,10 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   // The templates the contract was made from, as the archive carries them; an archive without
   // them (none so far) is rendered with the installed ones.
   fs::path templates = check.templates_dir;
-  if (!m.templates.empty()) {
+  if (m.templates.empty()) {
+    notes.push_back("het archief bevat geen templates: revisie 0 is gerenderd met de geïnstalleerde");
+  } else if (archive_templates_sound(dir, m, problems)) {
     templates = dir / "templates";
-    std::error_code ec;
-    const bool plain = fs::is_directory(fs::symlink_status(templates, ec));
-    for (const auto& [name, recorded] : m.templates) {
-      if (!plain || !plain_template_name(name)) {
-        problems.push_back({"archief", name, "geen toegestane plaats voor een template"});
-        continue;
-      }
-      try {
-        const std::string actual = to_hex(sha256(read_archive_file(dir, name)));
-        if (actual != recorded) {
-          problems.push_back(
-              {"archief", name, "is gewijzigd: SHA-256 " + actual + ", manifest.json noemt " + recorded});
-        }
-      } catch (const Error& e) {
-        problems.push_back({"archief", name, e.what()});
-      }
-    }
   }
   VerifyInput in = contract_input(f, m, templates);
   if (m.audit_head.empty()) in.audit_head.reset();
@@ -455,6 +504,7 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   in.ca_fingerprint = check.ca_fingerprint.empty() ? certificate_fingerprint(check.ca_pem) : check.ca_fingerprint;
   Verdict v = verify(in);
   for (Bevinding& p : problems) add_finding(v, std::move(p));
+  v.notes.insert(v.notes.end(), notes.begin(), notes.end());
 
   // What the manifest says of the files must be what they are: an auditor may read it alone.
   const auto agreement = agreement_of(f["agreement.xml"], templates);

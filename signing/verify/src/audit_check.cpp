@@ -23,7 +23,7 @@ void add(Verdict& v, std::string subject, std::string message) {
 }  // namespace
 
 void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
-                 const SignedPdf& pdf, Verdict& verdict) {
+                 const std::optional<std::string>& xml_sha256, const SignedPdf& pdf, Verdict& verdict) {
   std::vector<std::string> lines;
   for (std::size_t at = 0; at < jsonl.size();) {
     const std::size_t end = jsonl.find('\n', at);
@@ -42,6 +42,7 @@ void check_audit(std::string_view jsonl, const std::optional<std::string>& head,
   // Which line says that which revision was signed.
   std::map<int, std::size_t> signed_at;  // revision -> line
   std::vector<std::string> beyond;       // lines naming a revision the PDF does not have (as read)
+  bool opened = false;
   std::size_t completed_line = 0;
   AuditEntry completed;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -54,6 +55,14 @@ void check_audit(std::string_view jsonl, const std::optional<std::string>& head,
     if (versie && number_of(e, "versie") != versie) continue;
     const std::string event = audit_text(e, "event");
     const std::string where = "audit.jsonl regel " + std::to_string(i + 1);
+    if (event == audit_event::opened) {
+      opened = true;
+      if (xml_sha256 &&
+          (audit_text(e, "xml_sha256") != *xml_sha256 || audit_text(e, "document_sha256") != pdf.revision0_sha256)) {
+        add(verdict, where, "de opening noemt een andere agreement.xml of een ander ongetekend contract");
+      }
+      continue;
+    }
     if (event == audit_event::completed) {
       completed = e;
       completed_line = i + 1;
@@ -86,6 +95,7 @@ void check_audit(std::string_view jsonl, const std::optional<std::string>& head,
           "de ondertekening van revisie " + std::to_string(revision) + " klopt niet met de PDF: " + differs);
     }
   }
+  if (xml_sha256 && !opened) add(verdict, "audit.jsonl", "het log heeft geen opening van deze versie");
   if (!beyond.empty()) {
     add(verdict, "audit.jsonl regel " + beyond.front(),
         std::to_string(beyond.size()) + " ondertekening(en) van revisies die contract.pdf niet (leesbaar) heeft" +

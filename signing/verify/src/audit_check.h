@@ -16,7 +16,8 @@ namespace sto::detail {
 // and certificate, and every revision has exactly one; a "completed" entry of that version names
 // the final hash, the revision count and the verdict's effective date. Adds findings to `verdict`
 // and sets its audit_head and audit_length.
+// When `xml_sha256` is given, the version's "opened" entry must name it and revision 0's hash.
 void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
-                 const SignedPdf& pdf, Verdict& verdict);
+                 const std::optional<std::string>& xml_sha256, const SignedPdf& pdf, Verdict& verdict);
 
 }  // namespace sto::detail

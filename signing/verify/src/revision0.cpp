@@ -29,7 +29,15 @@ Rerendered rerender(std::string_view xml, const std::filesystem::path& templates
   }
   out.agreement = std::move(v.agreement);
   try {
-    out.pdf = render_contract(*out.agreement, templates_dir).pdf;
+    Contract contract = render_contract(*out.agreement, templates_dir);
+    // What binds the paper to this file: its SHA-256 on every page. Templates that print another
+    // (a word table can spell anything) would make "same bytes" prove nothing about this XML.
+    if (contract.layout.info.fingerprint.find(out.agreement->xml_sha256) == std::string::npos) {
+      out.problems.push_back("de templates drukken niet de SHA-256 van deze agreement.xml af (" +
+                             out.agreement->xml_sha256 + ")");
+      return out;
+    }
+    out.pdf = std::move(contract.pdf);
   } catch (const Error& e) {
     out.problems.push_back(std::string("agreement.xml laat zich met deze templates niet renderen: ") + e.what());
   }

@@ -302,7 +302,8 @@ Verdict verify(const VerifyInput& in) {
   }
   if (in.audit_jsonl) {
     detail::check_audit(*in.audit_jsonl, in.audit_head,
-                        agreement ? std::optional<std::int64_t>(agreement->versie) : std::nullopt, pdf, v);
+                        agreement ? std::optional<std::int64_t>(agreement->versie) : std::nullopt,
+                        agreement ? std::optional<std::string>(agreement->xml_sha256) : std::nullopt, pdf, v);
   } else {
     add_finding(v, {"audit", "audit.jsonl", "niet gecontroleerd: geen audit-log", Oordeel::untrusted});
   }

@@ -2,12 +2,14 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <future>
 #include <iostream>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -557,7 +559,22 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
   if (!validation.valid()) return std::nullopt;
   const Agreement& a = validation.agreement;
   const std::string bytes = read_whole_file(xml);
-  const Contract contract = render_contract(a, w.templates);
+  // What the contract is made from, read once into a private copy beside the contracts and
+  // rendered from that copy, which then stays with the chain (sjablonen/): the archive carries
+  // exactly the files these bytes came from, even when the installed ones change meanwhile.
+  struct Scratch {
+    std::filesystem::path path;
+    ~Scratch() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+  } snapshot{w.dir / "contracten" /
+             (".sjablonen-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()))};
+  for (const auto& file : contract_inputs(w.templates, a.taal)) {
+    std::filesystem::create_directories((snapshot.path / file).parent_path());
+    write_file_atomically(snapshot.path / file, read_whole_file(w.templates / file));
+  }
+  const Contract contract = render_contract(a, snapshot.path);
   OpenResult result;
   result.kenmerk = a.kenmerk;
   result.versie = a.versie;
@@ -601,14 +618,12 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
     std::filesystem::create_directories(chain_dir.parent_path());
     SignedContract::create(chain_dir, contract.pdf);
   }
-  // What the contract was made from, kept with it: the archive carries these, so that a template
-  // edited later never makes this contract unprovable (sto/render.h contract_inputs).
-  for (const auto& file : contract_inputs(w.templates, a.taal)) {
-    const auto copy = chain_dir / kTemplatesCopy / file;
-    if (std::filesystem::exists(copy)) continue;
-    std::filesystem::create_directories(copy.parent_path());
-    write_file_atomically(copy, read_whole_file(w.templates / file));
-  }
+  // The copy the contract was rendered from goes with it (replacing one an earlier, uncommitted
+  // open of the same contract left): the archive carries it (sto/render.h contract_inputs).
+  std::filesystem::remove_all(chain_dir / kTemplatesCopy);
+  std::filesystem::rename(snapshot.path, chain_dir / kTemplatesCopy);
+  snapshot.path.clear();
+  sync_parent_directory(chain_dir / kTemplatesCopy);
   v.id = tx.insert_version(v);
   std::int64_t position = 0;
   for (const Partner& p : a.partners) {
