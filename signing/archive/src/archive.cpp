@@ -151,16 +151,13 @@ detail::DossierData dossier_data(const Agreement& a, const Verdict& v, const Fil
   // Each line's events, per tekenbevoegde of this version, in log order.
   std::map<std::string, std::vector<detail::DossierEvent>> events;
   std::map<std::string, bool> declined;
-  const std::string& log = f.at("audit.jsonl");
-  for (std::size_t at = 0; at < log.size();) {
-    const std::size_t end = std::min(log.find('\n', at), log.size());
+  for (const std::string& line : jsonl_lines(f.at("audit.jsonl"))) {
     AuditEntry e;
     try {
-      e = parse_flat_json(std::string_view(log).substr(at, end - at));
+      e = parse_flat_json(line);
     } catch (const Error&) {
       e.clear();  // verify reports the line
     }
-    at = end + 1;
     if (audit_text(e, "versie") != d.versie || audit_text(e, "tekenbevoegde").empty()) continue;
     detail::DossierEvent ev{
         audit_text(e, "time"), audit_text(e, "event"), audit_text(e, "ip"), audit_text(e, "user_agent"), {}};
@@ -383,12 +380,13 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
     // Read on the lock's own connection and from the files: another connection could be the one
     // this process does not have (database.connections = 1).
     contract_dir = w.dir() / version->contract_dir;
-    std::string pdf = SignedContract::open(contract_dir).pdf();
-    const SignedPdf chain = read_signed_pdf(pdf);
+    const SignedContract chain = SignedContract::open(contract_dir);
+    std::string pdf = chain.pdf();
     const auto recorded = static_cast<std::size_t>(version->revisions);
-    if (chain.revisions.size() > recorded) {
-      pdf.resize(recorded == 0 ? chain.revision0_size
-                               : chain.revisions[recorded - 1].offset + chain.revisions[recorded - 1].size);
+    if (static_cast<std::size_t>(chain.revisions()) > recorded) {  // rare: only then find where to cut
+      const SignedPdf read = read_signed_pdf(pdf);
+      pdf.resize(recorded == 0 ? read.revision0_size
+                               : read.revisions[recorded - 1].offset + read.revisions[recorded - 1].size);
     }
     f["contract.pdf"] = std::move(pdf);
     for (const AuditRecord& r : lock.audit()) {
@@ -442,7 +440,11 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
     f["README.txt"] = readme(templates_dir, *agreement, m, result.verdict.signatures.size());
     const std::string dossier0 = detail::render_dossier(dossier_data(*agreement, result.verdict, f, m), made_from);
     f["bewijsdossier.pdf"] = signed_dossier(dossier0, w, staging / ".bewijsdossier");
-    for (const char* name : kFiles) m.files[name] = to_hex(sha256(f.at(name)));
+    // contract.pdf was hashed in the verdict's one pass: not again.
+    for (const char* name : kFiles) {
+      m.files[name] =
+          name == std::string_view("contract.pdf") ? result.verdict.contract_sha256 : to_hex(sha256(f.at(name)));
+    }
     f["manifest.json"] = manifest_json(m, result.verdict);
     for (const auto& [name, bytes] : f) {
       fs::create_directories((staging / name).parent_path());
@@ -465,6 +467,15 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   Files f;
   Manifest m;
   std::string manifest;
+  const auto check_recorded = [&](const std::string& name, const std::string& actual) {
+    const auto recorded = m.files.find(name);
+    if (recorded == m.files.end()) {
+      if (!m.files.empty()) problems.push_back({"archief", name, "staat niet in manifest.json"});
+    } else if (recorded->second != actual) {
+      problems.push_back(
+          {"archief", name, "is gewijzigd: SHA-256 " + actual + ", manifest.json noemt " + recorded->second});
+    }
+  };
   try {
     manifest = read_archive_file(dir, "manifest.json");
     m = read_manifest(manifest);
@@ -479,14 +490,8 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
       f[name] = "";
       continue;
     }
-    const auto recorded = m.files.find(name);
-    const std::string actual = to_hex(sha256(f[name]));
-    if (recorded == m.files.end()) {
-      if (!m.files.empty()) problems.push_back({"archief", name, "staat niet in manifest.json"});
-    } else if (recorded->second != actual) {
-      problems.push_back(
-          {"archief", name, "is gewijzigd: SHA-256 " + actual + ", manifest.json noemt " + recorded->second});
-    }
+    // contract.pdf is hashed once, by the verdict's reading (below).
+    if (name != std::string_view("contract.pdf")) check_recorded(name, to_hex(sha256(f[name])));
   }
 
   // The templates the contract was made from, as the archive carries them; an archive without
@@ -503,6 +508,7 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   // The auditor's own copy of the CA is trusted as such.
   in.ca_fingerprint = check.ca_fingerprint.empty() ? certificate_fingerprint(check.ca_pem) : check.ca_fingerprint;
   Verdict v = verify(in);
+  if (!f["contract.pdf"].empty()) check_recorded("contract.pdf", v.contract_sha256);
   for (Bevinding& p : problems) add_finding(v, std::move(p));
   v.notes.insert(v.notes.end(), notes.begin(), notes.end());
 

@@ -5,6 +5,7 @@
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <algorithm>
 #include <cstdio>
 
 #include "sto/diagnostics.h"
@@ -193,6 +194,16 @@ std::string audit_text(const AuditEntry& entry, std::string_view key) {
   if (it == entry.end()) return {};
   if (const auto* text = std::get_if<std::string>(&it->second)) return *text;
   return std::to_string(std::get<std::int64_t>(it->second));
+}
+
+std::vector<std::string> jsonl_lines(std::string_view jsonl) {
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < jsonl.size();) {
+    const std::size_t end = std::min(jsonl.find('\n', at), jsonl.size());
+    lines.emplace_back(jsonl.substr(at, end - at));
+    at = end + 1;
+  }
+  return lines;
 }
 
 }  // namespace sto

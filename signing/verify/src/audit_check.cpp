@@ -24,13 +24,7 @@ void add(Verdict& v, std::string subject, std::string message) {
 
 void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
                  const std::optional<std::string>& xml_sha256, const SignedPdf& pdf, Verdict& verdict) {
-  std::vector<std::string> lines;
-  for (std::size_t at = 0; at < jsonl.size();) {
-    const std::size_t end = jsonl.find('\n', at);
-    lines.emplace_back(jsonl.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
-    if (end == std::string_view::npos) break;
-    at = end + 1;
-  }
+  const std::vector<std::string> lines = jsonl_lines(jsonl);
   std::string last;
   for (std::string& problem : verify_chain(lines, last)) add(verdict, "audit.jsonl", std::move(problem));
   verdict.audit_head = last;

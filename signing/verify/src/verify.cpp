@@ -44,17 +44,6 @@ ossl::Certificate read_pem(const std::string& pem) {
   return c;
 }
 
-std::string colon_hex(const std::string& raw) {
-  const std::string hex = to_hex(raw);
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    if (!out.empty()) out += ':';
-    out += static_cast<char>(std::toupper(static_cast<unsigned char>(hex[i])));
-    out += static_cast<char>(std::toupper(static_cast<unsigned char>(hex[i + 1])));
-  }
-  return out;
-}
-
 std::string revision_name(const SignedRevision& r) {
   return "revisie " + std::to_string(r.number) + " (" + r.field + ")";
 }
@@ -139,7 +128,7 @@ std::vector<std::string> verify_installation_document(std::string_view pdf, cons
 
 std::string certificate_fingerprint(const std::string& pem) {
   const ossl::Certificate c = read_pem(pem);
-  return c ? colon_hex(sha256(certificate_der(c.get()))) : std::string();
+  return c ? normalize_fingerprint(to_hex(sha256(certificate_der(c.get())))) : std::string();
 }
 
 Verdict verify(const VerifyInput& in) {
@@ -213,7 +202,7 @@ Verdict verify(const VerifyInput& in) {
   if (!ca) {
     add_finding(v, {"ca", "ca.pem", "geen leesbaar CA-certificaat"});
   } else {
-    v.ca_fingerprint = colon_hex(sha256(certificate_der(ca.get())));
+    v.ca_fingerprint = normalize_fingerprint(to_hex(sha256(certificate_der(ca.get()))));
     const std::string expected = normalize_fingerprint(in.ca_fingerprint);
     if (in.ca_fingerprint.empty()) {
       add_finding(v, {"ca", "ca.pem",

@@ -65,6 +65,10 @@ std::string jsonl_line(const AuditRecord& record);
 // anything else: nesting, floats, booleans, null, duplicate keys, trailing bytes, bad UTF-8.
 AuditEntry parse_flat_json(std::string_view text);
 
+// The lines of audit.jsonl text: each '\n' ends one (the last need not), so a final newline does
+// not make an empty last line.
+std::vector<std::string> jsonl_lines(std::string_view jsonl);
+
 // The value of `key` in `entry` as text (an integer in decimal); empty when absent.
 std::string audit_text(const AuditEntry& entry, std::string_view key);
 
