@@ -10,6 +10,7 @@
 
 #include "sto/diagnostics.h"
 #include "sto/rules.h"
+#include "sto/workflow.h"
 
 namespace sto::cli {
 
@@ -78,6 +79,33 @@ inline constexpr std::string_view kWorkspaceFlagsText =
     "  --smtp HOST:POORT          verstuur mail via deze SMTP-server (anders uit sto.conf)\n";
 // Takes the shared flag at args[i] (and its value) into `flags`; false when args[i] is not one.
 bool workspace_flag(std::span<const std::string_view> args, std::size_t& i, WorkspaceFlags& flags);
+
+// The workspace the flags name (workspace_dir), opened with their overrides.
+Werkruimte open_workspace(const WorkspaceFlags& flags);
+
+// Parses `verb [flags] ONE_ARGUMENT`: the workspace flags, and those `extra(args, i)` takes
+// (returning true); anything else starting with '-' is a UsageError, and so is no argument or
+// more than one. Returns the argument; `what` names it in the messages ("kenmerk").
+template <class Extra>
+std::string parse_one(std::span<const std::string_view> args, WorkspaceFlags& flags, const char* what, Extra extra) {
+  std::string positional;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (workspace_flag(args, i, flags) || extra(args, i)) continue;
+    if (args[i].starts_with("-")) throw UsageError{"onbekende optie \"" + std::string(args[i]) + "\""};
+    if (!positional.empty()) throw UsageError{std::string("geef precies één ") + what};
+    positional = std::string(args[i]);
+  }
+  if (positional.empty()) throw UsageError{std::string("geef ") + what};
+  return positional;
+}
+inline constexpr auto no_extra = [](std::span<const std::string_view>, std::size_t&) { return false; };
+
+// The exit codes' line closing the workflow commands' usage texts.
+inline constexpr std::string_view kWorkflowExit =
+    "\nAfsluitcode: 0 gelukt, 1 ongeldige invoer of een mislukte mail, 2 verkeerd gebruik, 3 omgevingsfout.\n";
+
+// "2026-11-26 01:38:02 UTC" for Unix milliseconds, or "—" for 0.
+std::string utc_time(std::int64_t ms);
 
 // --lang nl|en, default nl. Throws UsageError for anything else.
 Taal parse_taal(std::string_view value);

@@ -1,4 +1,5 @@
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 
 #include "command.h"
@@ -26,6 +27,21 @@ std::string passphrase(const std::string& file) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty()) throw Error("het wachtwoordbestand " + file + " is leeg");
   return line;
+}
+
+Werkruimte open_workspace(const WorkspaceFlags& flags) {
+  return Werkruimte::open(workspace_dir(flags.home), templates_dir(), passphrase(flags.passphrase_file),
+                          flags.overrides);
+}
+
+std::string utc_time(std::int64_t ms) {
+  if (ms == 0) return "—";
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
 }
 
 }  // namespace sto::cli

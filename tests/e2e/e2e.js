@@ -59,7 +59,7 @@ async function open(browser, profile) {
   page.on('request', async (r) => {
     let h;
     try { h = await r.allHeaders(); } catch { return; }  // the context is already closed
-    // A memory-cache hit reports referer '' (docs/research/workflow/browser.md §2.3): absent.
+    // A memory-cache hit reports referer '' (docs/design/browser.md §2.3): absent.
     if (h.referer) log.referers.push(`${r.method()} ${r.url()} referer=${h.referer}`);
   });
   page.on('requestfailed', (r) => {

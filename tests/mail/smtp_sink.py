@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """A loopback SMTP sink for tests, on Debian 12's python3-aiosmtpd (1.4.3). Started and stopped
-by tests/mail/mail_test.cpp; adapted from docs/research/workflow/mail/smtp_sink.py.
+by tests/mail/mail_test.cpp; adapted from the mail experiment (docs/design/mail.md §1; its code: git show
+178df39:docs/research/workflow/mail/smtp_sink.py).
 
 Run it with /usr/bin/python3 (a pyenv/venv python3 does not see Debian's dist-packages).
 

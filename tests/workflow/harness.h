@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sto/demo.h"
 #include "sto/server.h"
 #include "sto/workflow.h"
 
@@ -29,60 +30,34 @@ std::filesystem::path source_dir();
 std::filesystem::path templates();
 std::filesystem::path sample(const std::string& name);  // samples/<name>
 
-struct Http {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-};
-// One request on a fresh connection. `form` is sent url-encoded when method is POST.
-Http http(const std::string& base_url, const std::string& method, const std::string& path,
-          const std::map<std::string, std::string>& form = {}, const std::map<std::string, std::string>& headers = {});
-
-// A received mail, decoded.
-struct ReceivedMail {
-  std::string to;
-  std::string subject;  // decoded
-  std::string text;     // the text/plain part, decoded
-  std::string html;
-  std::vector<std::pair<std::string, std::string>> attachments;  // file name, bytes
-  std::string raw;
-};
-ReceivedMail parse_mail(const std::string& raw);
-std::vector<ReceivedMail> pickup_mails(const std::filesystem::path& pickup);  // oldest first
-// The links (BASE/t/TOKEN) in a mail's text part.
-std::vector<std::string> links_in(const ReceivedMail& mail, const std::string& base_url);
-std::string token_of(const std::string& link);       // the last path segment
-std::string csrf_of(const std::string& page);        // the form's csrf value
-std::string typed_name_of(const std::string& page);  // the name the page asks to type
+// The HTTP client, the mail reader and the signing visit are the ones `sto demo` uses (sto/demo.h).
+using Http = HttpReply;
 
 std::size_t count(const std::string& text, std::string_view what);
 std::string read_text(const std::filesystem::path& path);
 
-// A workspace in `dir` with the server running.
+// A workspace in `dir` on a fresh database of `backend`, with the server running (DemoSite).
 class Site {
  public:
   Site(const std::filesystem::path& dir, Backend backend, const std::map<std::string, std::string>& overrides = {});
-  ~Site();
-  Werkruimte& w() { return *werkruimte_; }
-  PageServer& server() { return *server_; }
-  std::string base_url() const { return base_url_; }
-  std::filesystem::path pickup() const { return dir_ / "postvak"; }
+  Werkruimte& w() { return site_->werkruimte(); }
+  PageServer& server() { return site_->server(); }
+  std::string base_url() const { return site_->base_url(); }
+  std::filesystem::path pickup() const { return site_->pickup(); }
   std::string access_log() const;
   // Opens samples/<name> (or a path); returns the kenmerk.
   std::string open(const std::filesystem::path& agreement);
   // Invites and returns address → links of every invitation mail received so far.
-  std::map<std::string, std::vector<std::string>> invite(const std::string& kenmerk);
+  std::map<std::string, std::vector<std::string>> invite(const std::string& kenmerk) { return site_->invite(kenmerk); }
   // The pdfsig verdict of `pdf` with an NSS database trusting this workspace's CA: its lines.
   std::string pdfsig(const std::string& pdf) const;
   // Signs through the page as the tekenbevoegde would: GET, then POST with csrf, bevestig, naam.
-  Http sign(const std::string& link);
+  Http sign(const std::string& link) { return sign_via_page(link); }
 
  private:
   std::filesystem::path dir_;
-  std::unique_ptr<Werkruimte> werkruimte_;
-  std::unique_ptr<std::ostringstream> log_;
-  std::unique_ptr<PageServer> server_;
-  std::string base_url_;
+  std::unique_ptr<std::ostringstream> log_;  // before site_: the server writes to it until it stops
+  std::unique_ptr<DemoSite> site_;
 };
 
 }  // namespace sto::test

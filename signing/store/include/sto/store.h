@@ -10,7 +10,7 @@
 // The schema is migrated at open (a schema_version table, one statement per step), so a new
 // binary upgrades an old database and concurrent openers apply each step once.
 //
-// Every change goes through a Transaction on one agreement: it locks that agreement until it
+// Every change goes through a transaction on one agreement (transact): it locks that agreement until it
 // commits or rolls back, so every change of an agreement — its signing acts included — is
 // serialised, while different agreements proceed in parallel (on PostgreSQL; SQLite serialises
 // all writers of the file). A transaction that records a state change appends its audit entry
@@ -21,10 +21,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "sto/audit.h"
@@ -151,10 +153,33 @@ class Store {
     std::unique_ptr<Impl> impl_;
   };
 
-  // Begins a transaction on `kenmerk`, waiting for its lock. With `create`, an agreement not yet
-  // known is added (in the same transaction); without, it is an Error to name one. A thread
-  // holding a Transaction must not begin another (on SQLite all writers of the file queue on
-  // one lock). Reads may run meanwhile.
+  // How every change is made: runs `act` in a transaction on `kenmerk` (see write) and commits
+  // when it returns; rolls back and rethrows when it throws. Returns what `act` returns.
+  //
+  // When the database is busy before the commit (a lock not granted in time, a deadlock, a
+  // serialisation failure: StoreError::Kind::busy), the transaction is rolled back and `act`
+  // runs again on a fresh one, up to kAttempts runs in all, with a short pause between. So `act`
+  // must leave nothing outside the database that its next run would not put right (a signing
+  // act's revision is: the next act under the lock removes a revision the store does not
+  // record). A failed commit is never retried: it may have committed all the same.
+  template <class Act>
+  auto transact(std::string_view kenmerk, Act&& act, bool create = false) {
+    using Result = std::invoke_result_t<Act&, Transaction&>;
+    if constexpr (std::is_void_v<Result>) {
+      run(kenmerk, create, [&](Transaction& tx) { act(tx); });
+    } else {
+      std::optional<Result> result;
+      run(kenmerk, create, [&](Transaction& tx) { result.emplace(act(tx)); });
+      return std::move(*result);
+    }
+  }
+  static constexpr int kAttempts = 3;
+
+  // Begins a transaction on `kenmerk`, waiting for its lock: the primitive under transact, for a
+  // caller that must hold the lock itself (tests of the rollback). With `create`, an agreement
+  // not yet known is added (in the same transaction); without, it is an Error to name one. A
+  // thread holding a Transaction must not begin another (on SQLite all writers of the file queue
+  // on one lock). Reads may run meanwhile.
   Transaction write(std::string_view kenmerk, bool create = false);
 
   // Reads, each a consistent snapshot of its own.
@@ -171,6 +196,7 @@ class Store {
   struct Impl;
 
  private:
+  void run(std::string_view kenmerk, bool create, const std::function<void(Transaction&)>& act);
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

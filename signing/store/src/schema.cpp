@@ -1,0 +1,68 @@
+// The database schema and its migrations: a schema_version table counts the steps applied, so a
+// new binary upgrades an old database and concurrent openers apply each step once.
+#include <array>
+
+#include "database.h"
+
+namespace sto {
+
+namespace {
+
+// One statement per step (PostgreSQL prepares each statement); {ID} is the dialect's
+// auto-numbered key. Append steps; never change one that has shipped.
+constexpr std::array<std::string_view, 9> kMigrations = {
+    "CREATE TABLE agreement (id {ID}, kenmerk TEXT NOT NULL UNIQUE, chain_head TEXT NOT NULL, "
+    "chain_length BIGINT NOT NULL, created_ms BIGINT NOT NULL)",
+    "CREATE TABLE version (id {ID}, agreement_id BIGINT NOT NULL REFERENCES agreement(id), versie BIGINT NOT NULL, "
+    "state TEXT NOT NULL, xml TEXT NOT NULL, xml_sha256 TEXT NOT NULL, document_sha256 TEXT NOT NULL, "
+    "contract_dir TEXT NOT NULL, revisions BIGINT NOT NULL, opened_ms BIGINT NOT NULL, closed_ms BIGINT NOT NULL, "
+    "UNIQUE (agreement_id, versie))",
+    "CREATE TABLE signatory (id {ID}, version_id BIGINT NOT NULL REFERENCES version(id), position BIGINT NOT NULL, "
+    "tekenbevoegde TEXT NOT NULL, partner_id TEXT NOT NULL, partner TEXT NOT NULL, naam TEXT NOT NULL, "
+    "functie TEXT NOT NULL, email TEXT NOT NULL, state TEXT NOT NULL, state_ms BIGINT NOT NULL, "
+    "mail_error TEXT NOT NULL, reason TEXT NOT NULL, revision BIGINT NOT NULL, revision_sha256 TEXT NOT NULL, "
+    "certificate_sha256 TEXT NOT NULL, UNIQUE (version_id, tekenbevoegde))",
+    "CREATE TABLE token (hash TEXT PRIMARY KEY, signatory_id BIGINT NOT NULL REFERENCES signatory(id), "
+    "document_sha256 TEXT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, used_ms BIGINT NOT NULL)",
+    "CREATE TABLE audit (agreement_id BIGINT NOT NULL REFERENCES agreement(id), seq BIGINT NOT NULL, "
+    "entry TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (agreement_id, seq))",
+    "CREATE INDEX signatory_version ON signatory (version_id, position)",
+    "CREATE INDEX token_signatory ON token (signatory_id)",
+    "CREATE INDEX version_agreement ON version (agreement_id, versie)",
+    "CREATE INDEX audit_agreement ON audit (agreement_id, seq)",
+};
+
+}  // namespace
+
+void Store::Impl::migrate() {
+  Lease l = lease();
+  detail::Session& s = *l;
+  const detail::Connection c = on(s);
+  s << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", Poco::Data::Keywords::now;
+  for (;;) {
+    begin(s);
+    try {
+      if (dialect.postgresql) s << "LOCK TABLE schema_version IN EXCLUSIVE MODE", Poco::Data::Keywords::now;
+      int current = 0;
+      s << "SELECT COALESCE(MAX(version), 0) FROM schema_version", Poco::Data::Keywords::into(current),
+          Poco::Data::Keywords::now;
+      if (current > static_cast<int>(kMigrations.size())) {
+        throw StoreError(StoreError::Kind::other, "de database heeft schemaversie " + std::to_string(current) +
+                                                      ", nieuwer dan deze sto (" + std::to_string(kMigrations.size()) +
+                                                      ")");
+      }
+      if (current == static_cast<int>(kMigrations.size())) {
+        commit(s);
+        return;
+      }
+      c.exec(dialect.ddl(kMigrations[static_cast<std::size_t>(current)]));
+      c.exec("INSERT INTO schema_version (version) VALUES (?)", current + 1);
+      commit(s);
+    } catch (...) {
+      rollback(s);
+      throw;
+    }
+  }
+}
+
+}  // namespace sto

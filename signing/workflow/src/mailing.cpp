@@ -1,0 +1,204 @@
+// The mail steps: invitations and reminders (a new personal link each, the outcome recorded per
+// request) and, after the last signature, one completion mail per address with the signed PDF.
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "workspace_impl.h"
+
+namespace sto {
+
+namespace {
+
+std::string new_token() {
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) throw_openssl_error("willekeurig token maken mislukt");
+  unsigned char b64[48];
+  const int n = EVP_EncodeBlock(b64, raw, sizeof raw);
+  std::string token(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(n));
+  while (!token.empty() && token.back() == '=') token.pop_back();
+  for (char& c : token) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return token;
+}
+
+MailContext context(Werkruimte::Impl& w, const VersionRecord& v, const SignatoryRecord& s, const std::string& link,
+                    std::int64_t expires_ms) {
+  const auto agreement = w.agreement_of(v);
+  MailContext c;
+  c.regio = agreement->regio.naam;
+  c.kenmerk = v.kenmerk;
+  c.versie = v.versie;
+  c.document_sha256 = v.document_sha256;
+  for (const Partner& p : agreement->partners) {
+    if (p.penvoerder) c.penvoerder = p.naam.value;
+  }
+  c.partner = s.partner;
+  c.naam = s.naam;
+  c.functie = s.functie;
+  c.link = link;
+  c.verloopt = static_cast<std::time_t>(expires_ms / 1000);
+  c.ca_fingerprint = w.pki.ca_fingerprint();
+  return c;
+}
+
+// Records what became of one mail to `listed` (sent: `delivery`; failed: `failure`); nullopt when
+// the request is not this agreement's. The mail
+// went out (or failed) whatever happened meanwhile, so it is recorded either way; the state
+// moves only when nobody else moved it (a signature, a revocation, another invite).
+std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionRecord& v, const SignatoryRecord& listed, bool reminder,
+                           const std::optional<Delivery>& delivery, const std::optional<MailError>& failure) {
+  return w.store.transact(v.kenmerk, [&](Store::Transaction& tx) -> std::optional<MailOutcome> {
+    MailOutcome outcome{listed.tekenbevoegde, listed.email, false, ""};
+    auto s = tx.signatory(listed.id);
+    if (!s) return std::nullopt;
+    const bool unchanged = s->state == listed.state;
+    if (delivery) {
+      s->mail_error.clear();
+      if (unchanged && (listed.state == SignatoryState::pending || listed.state == SignatoryState::expired)) {
+        s->state = SignatoryState::invited;
+        s->state_ms = w.now_ms();
+      }
+      tx.update_signatory(*s);
+      AuditEntry e = w.entry(reminder ? audit_event::reminded : audit_event::invited, Actor{});
+      Werkruimte::Impl::about(e, *s, v);
+      e["email"] = s->email;
+      e["message_id"] = delivery->message_id;
+      e["server_reply"] = delivery->server_reply;
+      tx.append(std::move(e));
+      outcome.sent = true;
+      outcome.detail = delivery->server_reply;
+    } else {
+      s->mail_error =
+          std::string(failure->kind() == MailError::Kind::permanent ? "blijvend: " : "tijdelijk: ") + failure->what();
+      tx.update_signatory(*s);
+      AuditEntry e = w.entry(audit_event::mail_failed, Actor{});
+      Werkruimte::Impl::about(e, *s, v);
+      e["email"] = s->email;
+      e["error"] = s->mail_error;
+      e["code"] = std::int64_t{failure->code()};
+      tx.append(std::move(e));
+      outcome.detail = s->mail_error;
+    }
+    return outcome;
+  });
+}
+
+// Runs on a thread of its own: mails each address once (someone who signed for two partners
+// gets one mail, naming both). A mail that does not go out is in the audit log (mail-failed)
+// and on stderr; the signatures stand either way.
+void mail_completion(Werkruimte::Impl& w, const VersionRecord& v, std::int64_t effective_ms) {
+  const std::string pdf = SignedContract::open(w.dir / v.contract_dir).pdf();
+  std::vector<std::pair<SignatoryRecord, std::string>> recipients;  // first signatory, partners
+  std::map<std::string, std::size_t> by_address;
+  for (const SignatoryRecord& s : w.store.signatories(v.id)) {
+    std::string address = s.email;
+    std::transform(address.begin(), address.end(), address.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto [it, added] = by_address.emplace(address, recipients.size());
+    if (added) {
+      recipients.emplace_back(s, s.partner);
+    } else {
+      recipients[it->second].second += " en " + s.partner;
+    }
+  }
+  for (const auto& [s, partners] : recipients) {
+    MailContext c = context(w, v, s, "", 0);
+    c.partner = partners;
+    c.ingangsdatum = static_cast<std::time_t>(effective_ms / 1000);
+    Attachment a{v.kenmerk + "-v" + std::to_string(v.versie) + "-getekend.pdf", "application/pdf", pdf};
+    try {
+      w.transport->send(completion(w.templates, w.config.mail_from, MailAddress{s.naam, s.email}, c, std::move(a)));
+    } catch (const Error& e) {
+      std::cerr << "sto: afrondingsmail aan " << s.email << " niet verstuurd: " << e.what() << "\n";
+      w.store.transact(v.kenmerk, [&](Store::Transaction& tx) {
+        AuditEntry f = w.entry(audit_event::mail_failed, Actor{"sto", ""});
+        Werkruimte::Impl::about(f, s, v);
+        f["email"] = s.email;
+        f["error"] = std::string("afrondingsmail: ") + e.what();
+        tx.append(std::move(f));
+      });
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<MailOutcome> Werkruimte::Impl::send_links(const std::string& kenmerk, bool reminder) {
+  auto v = store.latest_version(kenmerk);
+  if (!v) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
+  if (v->state != VersionState::open) {
+    throw Refusal(kenmerk + " versie " + std::to_string(v->versie) + " is " + std::string(to_string(v->state)));
+  }
+  const std::string host = Poco::URI(base_url()).getHost();
+  if (host == "0.0.0.0" || host == "::" || host.empty()) {
+    throw Refusal("de links zouden naar " + base_url() + " wijzen: zet base_url (sto.conf of --base-url)");
+  }
+  store.transact(kenmerk, [&](Store::Transaction& tx) { expire_due(tx, *v); });
+  std::vector<MailOutcome> outcomes;
+  for (const SignatoryRecord& listed : store.signatories(v->id)) {
+    // A reminder also revives a request whose links expired: a new link, valid link.days again.
+    const bool wanted = reminder ? (listed.state == SignatoryState::invited ||
+                                    listed.state == SignatoryState::viewed || listed.state == SignatoryState::expired)
+                                 : listed.state == SignatoryState::pending;
+    if (!wanted) continue;
+    const std::string token = new_token();
+    const TokenRecord t{token_hash(token),
+                        listed.id,
+                        v->document_sha256,
+                        now_ms(),
+                        now_ms() + std::int64_t{config.link_days} * 86'400'000,
+                        0};
+    store.transact(kenmerk, [&](Store::Transaction& tx) { tx.insert_token(t); });
+    const MailAddress to{listed.naam, listed.email};
+    const MailContext c = context(*this, *v, listed, base_url() + "/t/" + token, t.expires_ms);
+    std::optional<Delivery> delivery;
+    std::optional<MailError> failure;
+    try {
+      delivery = transport->send(reminder ? sto::reminder(templates, config.mail_from, to, c)
+                                          : invitation(templates, config.mail_from, to, c));
+    } catch (const MailError& e) {
+      if (e.kind() == MailError::Kind::configuration) throw;
+      failure = e;
+    }
+    if (auto outcome = record_mailing(*this, *v, listed, reminder, delivery, failure)) {
+      outcomes.push_back(std::move(*outcome));
+    }
+  }
+  return outcomes;
+}
+
+void Werkruimte::Impl::start_completion_mail(const VersionRecord& v, std::int64_t effective_ms) {
+  const std::lock_guard lock(mailers_mutex);
+  std::erase_if(mailers, [](const std::future<void>& f) {
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  });
+  mailers.push_back(std::async(std::launch::async, [this, v, effective_ms]() noexcept {
+    // Nothing may escape a thread of its own.
+    try {
+      mail_completion(*this, v, effective_ms);
+    } catch (const std::exception& e) {
+      std::cerr << "sto: afrondingsmails van " << v.kenmerk << " versie " << v.versie << ": " << e.what() << "\n";
+    }
+  }));
+}
+
+void Werkruimte::Impl::flush_mail() {
+  std::vector<std::future<void>> running;
+  {
+    const std::lock_guard lock(mailers_mutex);
+    running.swap(mailers);
+  }
+  for (auto& f : running) f.wait();
+}
+
+std::vector<MailOutcome> Werkruimte::invite(const std::string& kenmerk) { return impl_->send_links(kenmerk, false); }
+std::vector<MailOutcome> Werkruimte::remind(const std::string& kenmerk) { return impl_->send_links(kenmerk, true); }
+
+}  // namespace sto

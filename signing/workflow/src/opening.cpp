@@ -1,0 +1,155 @@
+// A version being opened (validated, rendered, registered with one request per tekenbevoegde)
+// and a version being revoked.
+#include <unistd.h>
+
+#include <random>
+
+#include "sto/atomic_file.h"
+#include "sto/render.h"
+#include "workspace_impl.h"
+
+namespace sto {
+
+void Werkruimte::Impl::revoke_version(Store::Transaction& tx, VersionRecord& v, const std::string& reason,
+                                      const Actor& actor) {
+  for (SignatoryRecord& s : tx.signatories(v.id)) {
+    if (is_final(s.state)) continue;
+    set_state(tx, s, SignatoryState::revoked);
+    AuditEntry e = entry(audit_event::revoked, actor);
+    about(e, s, v)["reason"] = reason;
+    tx.append(std::move(e));
+  }
+  v.state = VersionState::revoked;
+  v.closed_ms = now_ms();
+  tx.update_version(v);
+  AuditEntry e = entry(audit_event::revoked, actor);
+  e["versie"] = v.versie;
+  e["reason"] = reason;
+  tx.append(std::move(e));
+}
+
+void Werkruimte::revoke(const std::string& kenmerk, const std::string& reason) {
+  if (!impl_->store.latest_version(kenmerk)) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
+  impl_->store.transact(kenmerk, [&](Store::Transaction& tx) {
+    auto v = tx.latest_version();
+    if (!v || v->state != VersionState::open) throw Refusal(kenmerk + " heeft geen open versie");
+    impl_->revoke_version(tx, *v, reason.empty() ? "ingetrokken door de penvoerder" : reason, Actor{});
+  });
+}
+
+namespace {
+
+// A private folder that is removed again unless it was moved away (path cleared).
+struct Scratch {
+  std::filesystem::path path;
+  ~Scratch() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path& xml, Validation& validation) {
+  Impl& w = *impl_;
+  validation = validate_file(xml, w.rule_sets);
+  if (!validation.valid()) return std::nullopt;
+  const Agreement& a = validation.agreement;
+  const std::string bytes = read_whole_file(xml);
+  // What the contract is made from, read once into a private copy beside the contracts and
+  // rendered from that copy, which then stays with the chain (sjablonen/): the archive carries
+  // exactly the files these bytes came from, even when the installed ones change meanwhile.
+  Scratch snapshot{w.dir / "contracten" /
+                   (".sjablonen-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()))};
+  for (const auto& file : contract_inputs(w.templates, a.taal)) {
+    std::filesystem::create_directories((snapshot.path / file).parent_path());
+    write_file_atomically(snapshot.path / file, read_whole_file(w.templates / file));
+  }
+  const Contract contract = render_contract(a, snapshot.path);
+  const std::string document_sha256 = to_hex(sha256(contract.pdf));
+
+  return w.store.transact(
+      a.kenmerk,
+      [&](Store::Transaction& tx) {
+        OpenResult result;
+        result.kenmerk = a.kenmerk;
+        result.versie = a.versie;
+        result.document_sha256 = document_sha256;
+        auto latest = tx.latest_version();
+        if (latest && latest->versie == a.versie) {
+          if (latest->xml_sha256 != a.xml_sha256) {
+            throw Refusal(a.kenmerk + " versie " + std::to_string(a.versie) +
+                          " bestaat al met een andere inhoud: geef de gewijzigde overeenkomst een hogere versie");
+          }
+          result.already_open = true;
+          result.document_sha256 = latest->document_sha256;
+          result.signatories = tx.signatories(latest->id).size();
+          return result;
+        }
+        if (latest && latest->versie > a.versie) {
+          throw Refusal(a.kenmerk + " heeft al versie " + std::to_string(latest->versie) + "; versie " +
+                        std::to_string(a.versie) + " is ouder");
+        }
+        if (latest && latest->state == VersionState::open) {
+          w.revoke_version(tx, *latest, "vervangen door versie " + std::to_string(a.versie), Actor{});
+          result.revoked_versie = latest->versie;
+        }
+        VersionRecord v;
+        v.kenmerk = a.kenmerk;
+        v.versie = a.versie;
+        v.xml = bytes;
+        v.xml_sha256 = a.xml_sha256;
+        v.document_sha256 = document_sha256;
+        v.contract_dir = "contracten/" + a.kenmerk + "-v" + std::to_string(a.versie);
+        v.opened_ms = w.now_ms();
+        const std::filesystem::path chain_dir = w.dir / v.contract_dir;
+        if (std::filesystem::exists(chain_dir / "0000.pdf")) {
+          // Left by an open whose transaction did not commit (or by this one's first run): the
+          // same contract, unsigned, is reused.
+          if (read_whole_file(chain_dir / "0000.pdf") != contract.pdf ||
+              std::filesystem::exists(chain_dir / "0001.rev")) {
+            throw Error(chain_dir.string() + " bestaat al met een ander contract");
+          }
+        } else {
+          std::filesystem::create_directories(chain_dir.parent_path());
+          SignedContract::create(chain_dir, contract.pdf);
+        }
+        // The copy the contract was rendered from goes with it (replacing one an earlier,
+        // uncommitted open of the same contract left): the archive carries it (sto/render.h
+        // contract_inputs). A second run of this transaction finds it moved already.
+        if (!snapshot.path.empty()) {
+          std::filesystem::remove_all(chain_dir / kTemplatesCopy);
+          std::filesystem::rename(snapshot.path, chain_dir / kTemplatesCopy);
+          snapshot.path.clear();
+          sync_parent_directory(chain_dir / kTemplatesCopy);
+        }
+        v.id = tx.insert_version(v);
+        std::int64_t position = 0;
+        for (const Partner& p : a.partners) {
+          for (const Tekenbevoegde& t : p.tekenbevoegden) {
+            SignatoryRecord s;
+            s.version_id = v.id;
+            s.position = position++;
+            s.tekenbevoegde = t.id;
+            s.partner_id = p.id;
+            s.partner = p.naam.value;
+            s.naam = t.naam;
+            s.functie = t.functie;
+            s.email = t.email;
+            s.state_ms = v.opened_ms;
+            tx.insert_signatory(s);
+          }
+        }
+        AuditEntry e = w.entry(audit_event::opened, Actor{});
+        e["versie"] = v.versie;
+        e["document_sha256"] = v.document_sha256;
+        e["xml_sha256"] = v.xml_sha256;
+        e["signatories"] = position;
+        tx.append(std::move(e));
+        result.signatories = static_cast<std::size_t>(position);
+        return result;
+      },
+      true);
+}
+
+}  // namespace sto
