@@ -122,6 +122,51 @@ TEST_P(StoreOn, RecordsVersionsSignatoriesTokensAndTheChain) {
   EXPECT_EQ(s.audit("L")[0].hash, chain_hash(kAuditGenesis, s.audit("L")[0].canonical));
 }
 
+TEST_P(StoreOn, TransactRunsABusyActAgainAndKeepsOnlyTheLastRun) {
+  Store s = Store::open(url_);
+  s.transact("K", [](Store::Transaction&) {}, true);
+  int runs = 0;
+  const std::int64_t seq = s.transact("K", [&](Store::Transaction& tx) {
+    ++runs;
+    const AuditRecord r = tx.append(AuditEntry{{"event", std::string("test")}, {"run", std::int64_t{runs}}});
+    if (runs < Store::kAttempts) throw StoreError(StoreError::Kind::busy, "bezet (test)");
+    return r.seq;
+  });
+  EXPECT_EQ(runs, Store::kAttempts);
+  EXPECT_EQ(seq, 1);  // the busy runs' appends were rolled back with their transactions
+  const auto chain = s.audit("K");
+  ASSERT_THAT(chain, SizeIs(1));
+  EXPECT_THAT(chain[0].canonical, HasSubstr("\"run\":3"));
+}
+
+TEST_P(StoreOn, TransactGivesUpOnBusyAfterItsAttemptsAndNeverRetriesOtherErrors) {
+  Store s = Store::open(url_);
+  s.transact("K", [](Store::Transaction&) {}, true);
+  int runs = 0;
+  expect_error(
+      [&] {
+        s.transact("K", [&](Store::Transaction&) {
+          ++runs;
+          throw StoreError(StoreError::Kind::busy, "bezet (test)");
+        });
+      },
+      "bezet (test)");
+  EXPECT_EQ(runs, Store::kAttempts);
+  runs = 0;
+  expect_error(
+      [&] {
+        s.transact("K", [&](Store::Transaction& tx) {
+          ++runs;
+          tx.append(AuditEntry{{"event", std::string("test")}});
+          throw Error("geweigerd (test)");
+        });
+      },
+      "geweigerd (test)");
+  EXPECT_EQ(runs, 1);
+  EXPECT_THAT(s.audit("K"), IsEmpty());
+  expect_error([&] { s.transact("ONBEKEND", [](Store::Transaction&) {}); }, "onbekend kenmerk");
+}
+
 TEST_P(StoreOn, WritersOfOneAgreementAreSerialised) {
   // Eight threads, each with 25 transactions that read the chain's head and append to it: the
   // chain must come out whole (a lost or forked append breaks it).
