@@ -138,8 +138,8 @@ int run(std::span<const std::string_view> args) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "6. Alle " << status.signatories.size() << " handtekeningen staan; ingangsdatum "
-            << utc_time(status.effective_ms)
-            << "; afrondingsmails met het getekende contract in " << (postvak / "new").string() << "\n\n"
+            << utc_time(status.effective_ms) << "; afrondingsmails met het getekende contract in "
+            << (postvak / "new").string() << "\n\n"
             << "Getekend contract: " << (dir / "getekend.pdf").string() << "\n"
             << "Auditlog:          " << (dir / "audit.jsonl").string() << " (" << status.audit_length << " regels, kop "
             << status.audit_head << ")\n"

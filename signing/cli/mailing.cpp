@@ -49,8 +49,10 @@ constexpr std::string_view kRemindUsage =
 
 int remind_run(std::span<const std::string_view> args) { return mail_links(args, true); }
 
-const std::string kInviteText = std::string(kInviteUsage) + std::string(kWorkspaceFlagsText) + std::string(kWorkflowExit);
-const std::string kRemindText = std::string(kRemindUsage) + std::string(kWorkspaceFlagsText) + std::string(kWorkflowExit);
+const std::string kInviteText =
+    std::string(kInviteUsage) + std::string(kWorkspaceFlagsText) + std::string(kWorkflowExit);
+const std::string kRemindText =
+    std::string(kRemindUsage) + std::string(kWorkspaceFlagsText) + std::string(kWorkflowExit);
 
 }  // namespace
 

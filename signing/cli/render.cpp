@@ -16,6 +16,7 @@
 #include "command.h"
 #include "sto/atomic_file.h"
 #include "sto/render.h"
+#include "sto/utf8.h"
 
 namespace sto::cli {
 

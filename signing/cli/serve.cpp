@@ -43,7 +43,8 @@ int serve_run(std::span<const std::string_view> args) {
 }
 
 const std::string kServeText = std::string(kServeUsage) + std::string(kWorkspaceFlagsText) +
-                               "  --listen ADRES:POORT       waar de server luistert (anders uit sto.conf)\n" + std::string(kWorkflowExit);
+                               "  --listen ADRES:POORT       waar de server luistert (anders uit sto.conf)\n" +
+                               std::string(kWorkflowExit);
 
 }  // namespace
 

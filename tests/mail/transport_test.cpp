@@ -149,6 +149,21 @@ class MailSmtp : public ::testing::Test {
     cert_ = mail_test::make_certificate(certs_.path(), "sink");
     return {"--tls-cert", cert_.cert.string(), "--tls-key", cert_.key.string()};
   }
+  // A sink offering STARTTLS and LOGIN for alice:geheim; settings that log in as alice with
+  // `password` over STARTTLS, trusting the sink's certificate.
+  SmtpSink& start_with_login() {
+    auto options = tls_options();
+    options.insert(options.end(), {"--auth", "alice:geheim"});
+    return start(options);
+  }
+  SmtpSettings login_settings(const std::string& password) const {
+    SmtpSettings s = settings();
+    s.starttls = true;
+    s.ca_file = cert_.cert.string();
+    s.user = "alice";
+    s.password = password;
+    return s;
+  }
 
   TempDir certs_;
   mail_test::Certificate cert_;
@@ -188,14 +203,8 @@ TEST_F(MailSmtp, DeliversTheAttachmentByteForByte) {
 }
 
 TEST_F(MailSmtp, DeliversOverStartTlsWithLogin) {
-  auto options = tls_options();
-  options.insert(options.end(), {"--auth", "alice:geheim"});
-  auto& sink = start(options);
-  SmtpSettings s = settings();
-  s.starttls = true;
-  s.ca_file = cert_.cert.string();
-  s.user = "alice";
-  s.password = "geheim";
+  auto& sink = start_with_login();
+  const SmtpSettings s = login_settings("geheim");
   EXPECT_EQ(smtp_transport(s)->send(sample()).server_reply, "250 2.0.0 OK queued as Q000001");
   ASSERT_EQ(sink.messages().size(), 1u);
   EXPECT_NE(sink.envelope(1).find(R"("auth_login": "alice")"), std::string::npos);
@@ -225,14 +234,8 @@ TEST_F(MailSmtp, UntrustedCertificateIsAConfigurationError) {
 }
 
 TEST_F(MailSmtp, WrongPasswordIsAConfigurationError) {
-  auto options = tls_options();
-  options.insert(options.end(), {"--auth", "alice:geheim"});
-  auto& sink = start(options);
-  SmtpSettings s = settings();
-  s.starttls = true;
-  s.ca_file = cert_.cert.string();
-  s.user = "alice";
-  s.password = "fout";
+  auto& sink = start_with_login();
+  SmtpSettings s = login_settings("fout");
   s.attempts = 3;
   const auto e = error_of([&] { smtp_transport(s)->send(sample()); });
   EXPECT_EQ(e.kind(), MailError::Kind::configuration);

@@ -26,6 +26,7 @@
 #include "sto/diagnostics.h"
 #include "sto/pades.h"
 #include "sto/render.h"
+#include "sto/utf8.h"
 
 namespace sto::test {
 namespace {

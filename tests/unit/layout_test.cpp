@@ -252,13 +252,6 @@ TEST(Layout, IsDeterministic) {
   }
 }
 
-TEST(Layout, DecodesUtf8AndReplacesInvalidBytes) {
-  EXPECT_EQ(decode_utf8("Zoë €"), (std::u32string{U'Z', U'o', U'\u00EB', U' ', U'\u20AC'}));
-  EXPECT_EQ(decode_utf8("a\xff"
-                        "b"),
-            (std::u32string{U'a', U'\uFFFD', U'b'}));
-}
-
 }  // namespace
 }  // namespace sto
 

@@ -124,7 +124,8 @@ TEST_P(StoreOn, RecordsVersionsSignatoriesTokensAndTheChain) {
 
 TEST_P(StoreOn, TransactRunsABusyActAgainAndKeepsOnlyTheLastRun) {
   Store s = Store::open(url_);
-  s.transact("K", [](Store::Transaction&) {}, true);
+  s.transact(
+      "K", [](Store::Transaction&) {}, true);
   int runs = 0;
   const std::int64_t seq = s.transact("K", [&](Store::Transaction& tx) {
     ++runs;
@@ -141,7 +142,8 @@ TEST_P(StoreOn, TransactRunsABusyActAgainAndKeepsOnlyTheLastRun) {
 
 TEST_P(StoreOn, TransactGivesUpOnBusyAfterItsAttemptsAndNeverRetriesOtherErrors) {
   Store s = Store::open(url_);
-  s.transact("K", [](Store::Transaction&) {}, true);
+  s.transact(
+      "K", [](Store::Transaction&) {}, true);
   int runs = 0;
   expect_error(
       [&] {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "schema.h"
+#include "sto/utf8.h"
 
 namespace sto {
 
@@ -50,12 +51,6 @@ bool valid_email(std::string_view email) {
     }
   }
   return true;
-}
-
-std::size_t code_points(std::string_view utf8) {
-  std::size_t n = 0;
-  for (char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
 }
 
 std::string lower_hex(std::string_view text) {
@@ -149,7 +144,7 @@ std::optional<Enum> AgreementReader::choice(pugi::xml_node node, const char* att
 }
 
 std::string AgreementReader::naam(pugi::xml_node node, std::string value, std::string_view subject) {
-  const std::size_t length = code_points(value);
+  const std::size_t length = count_code_points(value);
   if (length > 200) {
     w_.report("naam.lengte", node, std::string(subject), {{"lengte", std::to_string(length)}});
   }
@@ -272,7 +267,8 @@ void AgreementReader::verwijzingen(pugi::xml_node node) {
     if (const auto sha = w_.optional(child, "sha256")) {
       d.sha256 = lower_hex(*sha);
       if (d.sha256.size() != 64) {
-        w_.report("sha256.ongeldig", child, {}, {{"lengte", std::to_string(code_points(*sha))}, {"waarde", *sha}});
+        w_.report("sha256.ongeldig", child, {},
+                  {{"lengte", std::to_string(count_code_points(*sha))}, {"waarde", *sha}});
         d.sha256.clear();
       }
     }

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "sto/utf8.h"
+
 namespace sto::detail {
 
 namespace {
@@ -30,9 +32,7 @@ std::string join_names(std::span<const ChildSpec> specs) {
 std::string shorten(std::string text) {
   constexpr std::size_t kMax = 40;
   if (text.size() <= kMax) return text;
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
-  return text.substr(0, cut) + "…";
+  return text.substr(0, utf8_prefix(text, kMax)) + "…";
 }
 
 }  // namespace
@@ -53,9 +53,7 @@ std::string collapse_whitespace(std::string_view text) {
   return out;
 }
 
-std::string Walker::namespace_of(pugi::xml_node node) const {
-  return resolve(node, prefix_of(node.name()));
-}
+std::string Walker::namespace_of(pugi::xml_node node) const { return resolve(node, prefix_of(node.name())); }
 
 // The URI `prefix` ("" for the default namespace) is bound to at `node`. Memoised per element
 // and prefix, and iterative: a hostile file with many attributes, children or levels must make
@@ -77,7 +75,8 @@ const std::string& Walker::resolve(pugi::xml_node node, std::string_view prefix)
   }
   if (uri == nullptr) uri = prefix == "xml" ? &kXml : &kNone;
   // Ancestors are shared by many lookups; the element itself (often a leaf) is not remembered.
-  for (std::size_t i = 1; i < unresolved.size(); ++i) namespaces_.emplace(std::pair{unresolved[i], std::string(prefix)}, *uri);
+  for (std::size_t i = 1; i < unresolved.size(); ++i)
+    namespaces_.emplace(std::pair{unresolved[i], std::string(prefix)}, *uri);
   return *uri;
 }
 

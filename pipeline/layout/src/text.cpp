@@ -1,50 +1,8 @@
 #include "text.h"
 
+#include "sto/utf8.h"
+
 namespace sto {
-
-std::u32string decode_utf8(std::string_view text) {
-  std::u32string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    std::size_t length = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
-    char32_t cp = length == 1 ? b0 : length == 2 ? (b0 & 0x1F) : length == 3 ? (b0 & 0x0F) : (b0 & 0x07);
-    bool ok = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; ok && k < length; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      ok = (b & 0xC0) == 0x80;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (!ok) {
-      out.push_back(U'\uFFFD');
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += length;
-  }
-  return out;
-}
-
-std::string encode_utf8(char32_t cp) {
-  std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return out;
-}
 
 double FontMetrics::width(FontStyle style, double size, std::string_view text) const {
   double units = 0;
@@ -69,9 +27,9 @@ std::vector<std::string> split_word(const FontMetrics& metrics, const Font& font
   std::string piece;
   double width = 0;
   for (std::size_t i = 0; i < word.size();) {
-    std::size_t length = 1;
-    while (i + length < word.size() && (static_cast<unsigned char>(word[i + length]) & 0xC0) == 0x80) ++length;
-    const std::string_view cp = word.substr(i, length);
+    const std::size_t start = i;
+    next_code_point(word, i);  // an invalid byte is a piece of its own
+    const std::string_view cp = word.substr(start, i - start);
     const double w = metrics.width(font.style, font.size, cp);
     if (!piece.empty() && width + w > max_width) {
       pieces.push_back(std::move(piece));
@@ -80,7 +38,6 @@ std::vector<std::string> split_word(const FontMetrics& metrics, const Font& font
     }
     piece.append(cp);
     width += w;
-    i += length;
   }
   if (!piece.empty()) pieces.push_back(std::move(piece));
   return pieces;

@@ -15,6 +15,7 @@
 
 #include "finish.h"
 #include "sto/render.h"
+#include "sto/utf8.h"
 
 namespace sto {
 

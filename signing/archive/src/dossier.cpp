@@ -14,6 +14,7 @@
 #include "sto/layout.h"
 #include "sto/render.h"
 #include "sto/template.h"
+#include "sto/utf8.h"
 
 namespace sto::detail {
 

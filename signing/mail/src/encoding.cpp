@@ -6,20 +6,13 @@
 #include <cstdio>
 
 #include "sto/diagnostics.h"
+#include "sto/utf8.h"
 
 namespace sto::mail_encoding {
 
 namespace {
 
 constexpr char kHex[] = "0123456789ABCDEF";
-
-// Length of the UTF-8 sequence that starts with `lead` (1 for ASCII and for stray bytes).
-std::size_t sequence_length(unsigned char lead) {
-  if (lead >= 0xf0) return 4;
-  if (lead >= 0xe0) return 3;
-  if (lead >= 0xc0) return 2;
-  return 1;
-}
 
 // Bytes per encoded-word: 39 bytes are 52 base64 characters, 64 with "=?UTF-8?B?" and "?=", so
 // "Subject: " + one word is 73 characters.
@@ -35,22 +28,21 @@ void append_hex(std::string& out, unsigned char byte) {
 std::vector<std::string> qp_units(std::string_view line) {
   std::vector<std::string> units;
   for (std::size_t i = 0; i < line.size();) {
-    const auto c = static_cast<unsigned char>(line[i]);
-    const bool last = i + 1 == line.size();
+    const std::size_t start = i;
+    const auto c = static_cast<unsigned char>(line[start]);
+    const bool last = start + 1 == line.size();
     const bool blank = c == ' ' || c == '\t';
-    const bool guarded = i == 0 && (c == '.' || line.starts_with("From "));
+    const bool guarded = start == 0 && (c == '.' || line.starts_with("From "));
+    next_code_point(line, i);  // a byte that is not UTF-8 is a unit of its own
     std::string unit;
-    std::size_t length = 1;
-    if (c >= 0x80) {
-      length = std::min(sequence_length(c), line.size() - i);
-      for (std::size_t k = 0; k < length; ++k) append_hex(unit, static_cast<unsigned char>(line[i + k]));
+    if (i - start > 1) {
+      for (std::size_t k = start; k < i; ++k) append_hex(unit, static_cast<unsigned char>(line[k]));
     } else if ((c >= 33 && c <= 126 && c != '=' && !guarded) || (blank && !last)) {
       unit = static_cast<char>(c);
     } else {
       append_hex(unit, c);
     }
     units.push_back(std::move(unit));
-    i += length;
   }
   return units;
 }
@@ -148,9 +140,10 @@ std::vector<std::string> encoded_words(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     std::size_t j = i;
     while (j < text.size()) {
-      const std::size_t length = std::min(sequence_length(static_cast<unsigned char>(text[j])), text.size() - j);
-      if (j + length - i > kWordBytes) break;
-      j += length;
+      std::size_t next = j;
+      next_code_point(text, next);  // RFC 2047 §5: an encoded-word holds whole characters
+      if (next - i > kWordBytes) break;
+      j = next;
     }
     words.push_back("=?UTF-8?B?" + base64(text.substr(i, j - i)) + "?=");
     i = j;

@@ -1,6 +1,6 @@
 // The byte-level encodings of an Internet message (RFC 2045, 2047, 2231, 5322), written here
 // because Poco 1.11's MailMessage writes raw UTF-8 headers and splits characters across
-// encoded-words (docs/research/workflow/mail.md §3).
+// encoded-words (docs/design/mail.md §3).
 #pragma once
 
 #include <ctime>

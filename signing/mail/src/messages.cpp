@@ -5,6 +5,7 @@
 
 #include "encoding.h"
 #include "sto/atomic_file.h"
+#include "sto/html.h"
 #include "sto/mail.h"
 
 namespace sto {
@@ -33,32 +34,6 @@ std::string dutch_date_time(std::time_t time) {
   char clock[16];
   std::snprintf(clock, sizeof clock, "%02d:%02d", t.tm_hour, t.tm_min);
   return dutch_date(time) + ", " + clock + " UTC";
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 Values values(const MailContext& c) {

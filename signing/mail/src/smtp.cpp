@@ -1,4 +1,4 @@
-// SMTP delivery with Poco::Net, one connection per message (docs/research/workflow/mail.md §2).
+// SMTP delivery with Poco::Net, one connection per message (docs/design/mail.md §2).
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/MailStream.h>

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "sto/layout.h"
+#include "sto/utf8.h"
 
 namespace sto::detail {
 

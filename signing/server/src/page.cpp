@@ -5,6 +5,8 @@
 #include <array>
 #include <ctime>
 
+#include "sto/html.h"
+
 namespace sto::page {
 
 namespace {
@@ -28,13 +30,14 @@ std::string head(const std::string& title) {
   return "<!doctype html><html lang=nl><head><meta charset=utf-8>"
          "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
          "<meta name=referrer content=no-referrer><title>" +
-         escape(title) + "</title><style>" + style() + "</style></head><body><main>";
+         html_escape(title) + "</title><style>" + style() + "</style></head><body><main>";
 }
 
 constexpr std::string_view kFoot = "</main></body></html>";
 
 std::string row(const std::string& label, const std::string& value, bool code = false) {
-  return "<dt>" + escape(label) + "</dt><dd>" + (code ? "<code>" + escape(value) + "</code>" : escape(value)) + "</dd>";
+  return "<dt>" + html_escape(label) + "</dt><dd>" +
+         (code ? "<code>" + html_escape(value) + "</code>" : html_escape(value)) + "</dd>";
 }
 
 // What is signed, as a list; `extra` rows (a receipt's) go in the same list, so that the labels
@@ -90,36 +93,9 @@ const std::string& style_hash() {
   return hash;
 }
 
-std::string escape(std::string_view text) {
-  std::string o;
-  o.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&#39;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
-
 std::string message(const std::string& title, const std::string& text) {
-  return head(title) + "<p class=kop>Sterk Techniekonderwijs · ondertekenen</p><h1>" + escape(title) + "</h1><p>" +
-         escape(text) + "</p>" + std::string(kFoot);
+  return head(title) + "<p class=kop>Sterk Techniekonderwijs · ondertekenen</p><h1>" + html_escape(title) + "</h1><p>" +
+         html_escape(text) + "</p>" + std::string(kFoot);
 }
 
 std::string render(const LinkView& v, const std::string& base, const std::string& csrf, const std::string& error,
@@ -142,9 +118,9 @@ std::string render(const LinkView& v, const std::string& base, const std::string
                                           ". U ondertekent niets via deze link.");
     case Kind::signed_: {
       std::string b =
-          head("Ondertekend") + "<p class=kop>Sterk Techniekonderwijs · " + escape(v.regio) +
+          head("Ondertekend") + "<p class=kop>Sterk Techniekonderwijs · " + html_escape(v.regio) +
           "</p><div class=ok id=ontvangst><h1>Ondertekend</h1><p>U hebt op " + datum(v.state_ms) +
-          " ondertekend namens <b>" + escape(v.partner) + "</b>.</p></div>" +
+          " ondertekend namens <b>" + html_escape(v.partner) + "</b>.</p></div>" +
           identity(v, row("Revisie", std::to_string(v.revision)) +
                           row("Certificaat (SHA-256)", v.certificate_sha256, true) +
                           row("PDF tot en met uw handtekening (SHA-256)", v.revision_sha256, true)) +
@@ -159,19 +135,19 @@ std::string render(const LinkView& v, const std::string& base, const std::string
       return b + std::string(kFoot);
     }
     case Kind::declined: {
-      std::string b = head("Geweigerd") + "<p class=kop>Sterk Techniekonderwijs · " + escape(v.regio) +
+      std::string b = head("Geweigerd") + "<p class=kop>Sterk Techniekonderwijs · " + html_escape(v.regio) +
                       "</p><div class=nee id=ontvangst><h1>Niet ondertekend</h1><p>U hebt op " + datum(v.state_ms) +
-                      " geweigerd te ondertekenen namens <b>" + escape(v.partner) +
-                      "</b>.</p><p>Uw reden: " + escape(v.reason) + "</p></div>" + identity(v) +
+                      " geweigerd te ondertekenen namens <b>" + html_escape(v.partner) +
+                      "</b>.</p><p>Uw reden: " + html_escape(v.reason) + "</p></div>" + identity(v) +
                       "<p><small>De penvoerder ziet uw weigering en reden.</small></p>";
       return b + std::string(kFoot);
     }
     case Kind::sign:
       break;
   }
-  std::string b = head("Ondertekenen: " + v.kenmerk) + "<p class=kop>Sterk Techniekonderwijs · " + escape(v.regio) +
-                  "</p><h1>Samenwerkings&shy;overeenkomst ondertekenen</h1>";
-  if (!error.empty()) b += "<p class=fout role=alert id=fout>" + escape(error) + "</p>";
+  std::string b = head("Ondertekenen: " + v.kenmerk) + "<p class=kop>Sterk Techniekonderwijs · " +
+                  html_escape(v.regio) + "</p><h1>Samenwerkings&shy;overeenkomst ondertekenen</h1>";
+  if (!error.empty()) b += "<p class=fout role=alert id=fout>" + html_escape(error) + "</p>";
   b += identity(v);
   b += "<p class=pdf><a href=\"" + base + "/pdf\" id=lees>Lees de overeenkomst (PDF)</a><a href=\"" + base +
        "/pdf?download=1\">Download de PDF</a></p><p><small>Deze link is persoonlijk en geldig tot " +
@@ -183,11 +159,11 @@ std::string render(const LinkView& v, const std::string& base, const std::string
        "\">"
        "<label><input type=checkbox name=bevestig value=ja required> Ik heb de overeenkomst gelezen en onderteken "
        "namens <b>" +
-       escape(v.partner) +
+       html_escape(v.partner) +
        "</b>.</label>"
        "<label>Typ uw naam ter bevestiging: <b>" +
-       escape(v.naam) + "</b><input type=text name=naam required maxlength=300 autocomplete=name value=\"" +
-       escape(name) + "\"></label><button type=submit>Ondertekenen</button></form>";
+       html_escape(v.naam) + "</b><input type=text name=naam required maxlength=300 autocomplete=name value=\"" +
+       html_escape(name) + "\"></label><button type=submit>Ondertekenen</button></form>";
   b += "<details" + std::string(reason.empty() ? "" : " open") +
        "><summary>Ik onderteken niet</summary><form method=post action=\"" + base +
        "/weiger\" id=weiger>"
@@ -195,7 +171,7 @@ std::string render(const LinkView& v, const std::string& base, const std::string
        csrf +
        "\">"
        "<label>Waarom niet? De penvoerder ziet uw reden.<textarea name=reden required maxlength=2000 rows=4>" +
-       escape(reason) + "</textarea></label><button type=submit class=weiger>Weigeren</button></form></details>";
+       html_escape(reason) + "</textarea></label><button type=submit class=weiger>Weigeren</button></form></details>";
   return b + std::string(kFoot);
 }
 

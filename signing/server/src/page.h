@@ -11,8 +11,6 @@ namespace sto::page {
 const std::string& style();
 const std::string& style_hash();
 
-std::string escape(std::string_view text);
-
 // The page for `view` (any kind). `base` is "/t/<token>", `csrf` the form field's value,
 // `error` a message to show above the forms (a PageError), `name` and `reason` what was typed.
 std::string render(const LinkView& view, const std::string& base, const std::string& csrf, const std::string& error,

@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "page.h"
+#include "sto/utf8.h"
 
 namespace sto {
 
@@ -42,31 +43,15 @@ constexpr std::streamsize kMaxBody = 8 * 1024;
 std::string printable_utf8(const std::string& text, std::size_t limit) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = c < 0x80                   ? 1
-                    : (c >= 0xC2 && c <= 0xDF) ? 2
-                    : (c >= 0xE0 && c <= 0xEF) ? 3
-                    : (c >= 0xF0 && c <= 0xF4) ? 4
-                                               : 0;
-    bool ok = n != 0 && i + n <= text.size();
-    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    // Overlong forms, surrogates and code points above U+10FFFF.
-    if (ok && n == 3) {
-      const auto d = static_cast<unsigned char>(text[i + 1]);
-      ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
-    }
-    if (ok && n == 4) {
-      const auto d = static_cast<unsigned char>(text[i + 1]);
-      ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
-    }
-    if (!ok) n = 1;
-    if (out.size() + (ok ? n : 1) > limit) break;
-    if (!ok || (n == 1 && (c < 0x20 || c == 0x7F))) {
+    const std::size_t start = i;
+    const auto code_point = next_code_point(text, i);
+    const std::size_t length = i - start;  // 1 for a byte that is not UTF-8, replaced by one '?'
+    if (out.size() + length > limit) break;
+    if (!code_point || *code_point < 0x20 || *code_point == 0x7F) {
       out += '?';
     } else {
-      out.append(text, i, n);
+      out.append(text, start, length);
     }
-    i += n;
   }
   return out;
 }

@@ -39,10 +39,9 @@ Store::Transaction Store::write(std::string_view kenmerk, bool create) {
             "ON CONFLICT (kenmerk) DO NOTHING",
             t->kenmerk, std::string(kAuditGenesis), now_ms());
       }
-      detail::RecordSet rs =
-          c.query("SELECT id, chain_head, chain_length FROM agreement WHERE kenmerk = ?" +
-                      std::string(impl_->dialect.for_update()),
-                  t->kenmerk);
+      detail::RecordSet rs = c.query("SELECT id, chain_head, chain_length FROM agreement WHERE kenmerk = ?" +
+                                         std::string(impl_->dialect.for_update()),
+                                     t->kenmerk);
       if (rs.rowCount() == 0) throw Error("onbekend kenmerk \"" + t->kenmerk + "\"");
       t->agreement_id = detail::number(rs, 0, 0);
       t->head = detail::text(rs, 0, 1);
@@ -113,11 +112,13 @@ Store::Transaction::~Transaction() {
 const std::string& Store::Transaction::kenmerk() const { return impl_->kenmerk; }
 
 std::vector<VersionRecord> Store::Transaction::versions() {
-  return impl_->step("versies lezen", [&](detail::Connection c) { return detail::versions_of(c, impl_->agreement_id); });
+  return impl_->step("versies lezen",
+                     [&](detail::Connection c) { return detail::versions_of(c, impl_->agreement_id); });
 }
 
 std::optional<VersionRecord> Store::Transaction::latest_version() {
-  return impl_->step("versie lezen", [&](detail::Connection c) { return detail::latest_version_of(c, impl_->kenmerk); });
+  return impl_->step("versie lezen",
+                     [&](detail::Connection c) { return detail::latest_version_of(c, impl_->kenmerk); });
 }
 
 std::optional<VersionRecord> Store::Transaction::version(std::int64_t versie) {
@@ -152,8 +153,8 @@ std::string Store::Transaction::agreement_xml(std::int64_t version_id) {
 
 std::int64_t Store::Transaction::latest_token_expiry(std::int64_t signatory_id) {
   return impl_->step("tokens lezen", [&](detail::Connection c) {
-    return detail::number(c.query("SELECT COALESCE(MAX(expires_ms), 0) FROM token WHERE signatory_id = ?", signatory_id),
-                          0, 0);
+    return detail::number(
+        c.query("SELECT COALESCE(MAX(expires_ms), 0) FROM token WHERE signatory_id = ?", signatory_id), 0, 0);
   });
 }
 
@@ -163,24 +164,26 @@ std::vector<AuditRecord> Store::Transaction::audit() {
 
 std::int64_t Store::Transaction::insert_version(const VersionRecord& v) {
   return impl_->step("versie vastleggen", [&](detail::Connection c) {
-    return detail::number(c.query("INSERT INTO version (agreement_id, versie, state, xml, xml_sha256, document_sha256, "
-                                  "contract_dir, revisions, opened_ms, closed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                  "RETURNING id",
-                                  impl_->agreement_id, v.versie, std::string(to_string(v.state)), v.xml, v.xml_sha256,
-                                  v.document_sha256, v.contract_dir, v.revisions, v.opened_ms, v.closed_ms),
-                          0, 0);
+    return detail::number(
+        c.query("INSERT INTO version (agreement_id, versie, state, xml, xml_sha256, document_sha256, "
+                "contract_dir, revisions, opened_ms, closed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
+                impl_->agreement_id, v.versie, std::string(to_string(v.state)), v.xml, v.xml_sha256, v.document_sha256,
+                v.contract_dir, v.revisions, v.opened_ms, v.closed_ms),
+        0, 0);
   });
 }
 
 std::int64_t Store::Transaction::insert_signatory(const SignatoryRecord& s) {
   return impl_->step("ondertekenaar vastleggen", [&](detail::Connection c) {
     return detail::number(
-        c.query("INSERT INTO signatory (version_id, position, tekenbevoegde, partner_id, partner, naam, functie, email, "
-                "state, state_ms, mail_error, reason, revision, revision_sha256, certificate_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                s.version_id, s.position, s.tekenbevoegde, s.partner_id, s.partner, s.naam, s.functie, s.email,
-                std::string(to_string(s.state)), s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256,
-                s.certificate_sha256),
+        c.query(
+            "INSERT INTO signatory (version_id, position, tekenbevoegde, partner_id, partner, naam, functie, email, "
+            "state, state_ms, mail_error, reason, revision, revision_sha256, certificate_sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            s.version_id, s.position, s.tekenbevoegde, s.partner_id, s.partner, s.naam, s.functie, s.email,
+            std::string(to_string(s.state)), s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256,
+            s.certificate_sha256),
         0, 0);
   });
 }

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "sto/utf8.h"
 #include "sto/verify.h"
 
 namespace sto {
@@ -28,15 +29,15 @@ std::string_view headline(Oordeel o) {
 // the screen or fake a headline) become '?'.
 std::string clean(std::string_view text) {
   std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;  // U+0080..U+009F
-    if (c < 0x20 || c == 0x7F || c1) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t start = i;
+    // C0, DEL and C1 become '?'; a byte that is not UTF-8 is kept as it is.
+    const auto c = next_code_point(text, i);
+    const bool control = c && (*c < 0x20 || (*c >= 0x7F && *c <= 0x9F));
+    if (control) {
       out += '?';
-      if (c1) ++i;
     } else {
-      out += static_cast<char>(c);
+      out.append(text.substr(start, i - start));
     }
   }
   return out;

@@ -52,8 +52,9 @@ MailContext context(Werkruimte::Impl& w, const VersionRecord& v, const Signatory
 // the request is not this agreement's. The mail
 // went out (or failed) whatever happened meanwhile, so it is recorded either way; the state
 // moves only when nobody else moved it (a signature, a revocation, another invite).
-std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionRecord& v, const SignatoryRecord& listed, bool reminder,
-                           const std::optional<Delivery>& delivery, const std::optional<MailError>& failure) {
+std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionRecord& v, const SignatoryRecord& listed,
+                                          bool reminder, const std::optional<Delivery>& delivery,
+                                          const std::optional<MailError>& failure) {
   return w.store.transact(v.kenmerk, [&](Store::Transaction& tx) -> std::optional<MailOutcome> {
     MailOutcome outcome{listed.tekenbevoegde, listed.email, false, ""};
     auto s = tx.signatory(listed.id);
@@ -144,8 +145,8 @@ std::vector<MailOutcome> Werkruimte::Impl::send_links(const std::string& kenmerk
   std::vector<MailOutcome> outcomes;
   for (const SignatoryRecord& listed : store.signatories(v->id)) {
     // A reminder also revives a request whose links expired: a new link, valid link.days again.
-    const bool wanted = reminder ? (listed.state == SignatoryState::invited ||
-                                    listed.state == SignatoryState::viewed || listed.state == SignatoryState::expired)
+    const bool wanted = reminder ? (listed.state == SignatoryState::invited || listed.state == SignatoryState::viewed ||
+                                    listed.state == SignatoryState::expired)
                                  : listed.state == SignatoryState::pending;
     if (!wanted) continue;
     const std::string token = new_token();

@@ -74,9 +74,7 @@ std::shared_ptr<const Agreement> Werkruimte::Impl::agreement_of(const VersionRec
     auto it = cache.find(v.id);
     if (it != cache.end() && it->second.agreement) return it->second.agreement;
   }
-  const std::string xml = !v.xml.empty()  ? v.xml
-                          : tx != nullptr ? tx->agreement_xml(v.id)
-                                          : store.agreement_xml(v.id);
+  const std::string xml = !v.xml.empty() ? v.xml : tx != nullptr ? tx->agreement_xml(v.id) : store.agreement_xml(v.id);
   ReadResult read = read_agreement(xml, "agreement.xml");
   if (!read.parsed) throw Error("de opgeslagen overeenkomst " + v.kenmerk + " is onleesbaar");
   auto agreement = std::make_shared<const Agreement>(std::move(read.agreement));

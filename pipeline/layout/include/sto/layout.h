@@ -27,8 +27,8 @@ class FontMetrics {
   virtual ~FontMetrics() = default;
   // Advance width of one code point in 1/1000 em (0 for a code point the font lacks).
   virtual double advance(FontStyle style, char32_t code_point) const = 0;
-  // Width in points of UTF-8 `text` set in `style` at `size` points. Invalid UTF-8 counts as
-  // U+FFFD.
+  // Width in points of UTF-8 `text` set in `style` at `size` points. Each invalid byte counts as
+  // U+FFFD (sto/utf8.h decode_utf8).
   double width(FontStyle style, double size, std::string_view text) const;
 };
 
@@ -101,11 +101,5 @@ struct Layout {
 // metrics give the same layout. Never fails: text too wide for its box is broken between
 // characters, a block too tall for a page is split where it must.
 Layout lay_out(const Document& document, const FontMetrics& metrics);
-
-// Decodes UTF-8 into code points, U+FFFD for each invalid byte.
-std::u32string decode_utf8(std::string_view text);
-
-// The UTF-8 bytes of one code point.
-std::string encode_utf8(char32_t code_point);
 
 }  // namespace sto

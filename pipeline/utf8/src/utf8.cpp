@@ -1,0 +1,98 @@
+#include "sto/utf8.h"
+
+#include <array>
+
+namespace sto {
+
+std::size_t utf8_sequence_length(std::string_view bytes, std::size_t at) {
+  if (at >= bytes.size()) return 0;
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return 1;
+  // Unicode Table 3-7: the lead byte fixes the length and the range of the second byte; the
+  // narrowed ranges exclude overlong forms (E0, F0), surrogates (ED) and what lies above
+  // U+10FFFF (F4). C0 and C1 could only start overlong forms.
+  std::size_t length = 0;
+  unsigned char min_second = 0x80;
+  unsigned char max_second = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min_second = 0xA0;
+    if (lead == 0xED) max_second = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min_second = 0x90;
+    if (lead == 0xF4) max_second = 0x8F;
+  } else {
+    return 0;
+  }
+  if (length > bytes.size() - at) return 0;
+  if (byte(at + 1) < min_second || byte(at + 1) > max_second) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(at + k) < 0x80 || byte(at + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+std::optional<char32_t> next_code_point(std::string_view bytes, std::size_t& at) {
+  const std::size_t length = utf8_sequence_length(bytes, at);
+  if (length == 0) {
+    ++at;
+    return std::nullopt;
+  }
+  // The lead byte carries 7, 5, 4 or 3 bits of the code point, each continuation byte 6.
+  static constexpr std::array<unsigned char, 5> kLeadBits = {0x00, 0x7F, 0x1F, 0x0F, 0x07};
+  auto code_point = static_cast<char32_t>(static_cast<unsigned char>(bytes[at]) & kLeadBits[length]);
+  for (std::size_t k = 1; k < length; ++k) {
+    code_point = (code_point << 6) | static_cast<char32_t>(static_cast<unsigned char>(bytes[at + k]) & 0x3F);
+  }
+  at += length;
+  return code_point;
+}
+
+bool is_utf8(std::string_view bytes) {
+  for (std::size_t at = 0; at < bytes.size();) {
+    const std::size_t length = utf8_sequence_length(bytes, at);
+    if (length == 0) return false;
+    at += length;
+  }
+  return true;
+}
+
+std::u32string decode_utf8(std::string_view bytes) {
+  std::u32string out;
+  out.reserve(bytes.size());
+  for (std::size_t at = 0; at < bytes.size();) out.push_back(next_code_point(bytes, at).value_or(U'\uFFFD'));
+  return out;
+}
+
+std::size_t count_code_points(std::string_view bytes) {
+  std::size_t count = 0;
+  for (std::size_t at = 0; at < bytes.size(); ++count) next_code_point(bytes, at);
+  return count;
+}
+
+std::size_t utf8_prefix(std::string_view bytes, std::size_t max_bytes) {
+  if (bytes.size() <= max_bytes) return bytes.size();
+  std::size_t end = 0;
+  for (std::size_t at = 0; at <= max_bytes;) {
+    end = at;
+    next_code_point(bytes, at);
+  }
+  return end;
+}
+
+std::string encode_utf8(char32_t code_point) {
+  const bool encodable = code_point <= 0x10FFFF && (code_point < 0xD800 || code_point > 0xDFFF);
+  const char32_t cp = encodable ? code_point : U'\uFFFD';
+  const auto byte = [](char32_t bits) { return static_cast<char>(bits); };
+  if (cp < 0x80) return {byte(cp)};
+  if (cp < 0x800) return {byte(0xC0 | (cp >> 6)), byte(0x80 | (cp & 0x3F))};
+  if (cp < 0x10000) return {byte(0xE0 | (cp >> 12)), byte(0x80 | ((cp >> 6) & 0x3F)), byte(0x80 | (cp & 0x3F))};
+  return {byte(0xF0 | (cp >> 18)), byte(0x80 | ((cp >> 12) & 0x3F)), byte(0x80 | ((cp >> 6) & 0x3F)),
+          byte(0x80 | (cp & 0x3F))};
+}
+
+}  // namespace sto
