@@ -45,6 +45,8 @@ extern const Command kRevoke;
 extern const Command kDemo;
 extern const Command kExport;
 extern const Command kVerify;
+extern const Command kPartners;
+extern const Command kNew;
 
 // Prints the findings and a summary line (text), or the JSON document (json), on stdout.
 void print_validation(const Validation& v, const std::string& file, Taal taal, bool json);

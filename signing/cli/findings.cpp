@@ -52,6 +52,10 @@ void print_json(const Validation& v, const std::string& file, Taal taal) {
     item.set("rule", f.rule);
     item.set("file", f.file);
     item.set("line", f.line);
+    if (!f.cell.empty()) {
+      item.set("sheet", f.sheet);
+      item.set("cell", f.cell);
+    }
     item.set("element", f.element);
     item.set("subject", f.subject);
     item.set("message", message(f, taal));

@@ -26,3 +26,14 @@ TEST(Html, LeavesEveryOtherByteAsItIs) {
 
 }  // namespace
 }  // namespace sto
+
+namespace sto {
+namespace {
+
+TEST(XmlEscape, LeavesApostrophesForPeopleAndEscapesWhatXmlNeeds) {
+  EXPECT_EQ(xml_escape("Van 't Oever & Zn. <B.V.> \"x\""), "Van 't Oever &amp; Zn. &lt;B.V.&gt; &quot;x&quot;");
+  EXPECT_EQ(xml_escape("Zoë Ünal"), "Zoë Ünal");
+}
+
+}  // namespace
+}  // namespace sto

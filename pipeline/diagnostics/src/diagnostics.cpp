@@ -88,7 +88,11 @@ std::string_view severity_word(Severity severity, Taal taal) {
 
 std::string describe(const Finding& finding, Taal taal) {
   std::string out = finding.file;
-  if (finding.line > 0) out += ":" + std::to_string(finding.line);
+  if (!finding.cell.empty()) {
+    out += ":" + finding.sheet + "!" + finding.cell;
+  } else if (finding.line > 0) {
+    out += ":" + std::to_string(finding.line);
+  }
   out += ": ";
   out += severity_word(finding.severity, taal);
   out += " [" + finding.rule + "] ";

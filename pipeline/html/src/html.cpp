@@ -2,7 +2,9 @@
 
 namespace sto {
 
-std::string html_escape(std::string_view text) {
+namespace {
+
+std::string escaped(std::string_view text, bool apostrophe) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
@@ -20,7 +22,7 @@ std::string html_escape(std::string_view text) {
         out += "&quot;";
         break;
       case '\'':
-        out += "&#39;";  // &apos; is not HTML 4
+        out += apostrophe ? "&#39;" : "'";  // &apos; is not HTML 4
         break;
       default:
         out += c;
@@ -28,5 +30,10 @@ std::string html_escape(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string html_escape(std::string_view text) { return escaped(text, true); }
+std::string xml_escape(std::string_view text) { return escaped(text, false); }
 
 }  // namespace sto

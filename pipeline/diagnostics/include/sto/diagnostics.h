@@ -27,9 +27,14 @@ enum class Taal : std::uint8_t { nl, en };
 
 struct Finding {
   Severity severity = Severity::error;
-  std::string rule;     // stable id from the catalogue, e.g. "R8.kvk"; scripts depend on it
-  std::string file;     // as the user named it
-  int line = 0;         // 1-based; 0 when the finding concerns the file as a whole
+  std::string rule;  // stable id from the catalogue, e.g. "R8.kvk"; scripts depend on it
+  std::string file;  // as the user named it
+  int line = 0;      // 1-based; 0 when the finding concerns the file as a whole (or a cell)
+  // A value that came from a spreadsheet (sto/sheet.h) is located by its cell instead of a line:
+  // the sheet's name and the cell ("Partners", "I57"); `file` then names the spreadsheet file.
+  // Empty for findings about an XML file.
+  std::string sheet;
+  std::string cell;
   std::string element;  // the XML element concerned, e.g. "kvk"; empty for whole-file findings
   std::string subject;  // id of the partner or tekenbevoegde concerned, when there is one
   // Values the sentence is built from, e.g. {"waarde", "1234567"}; names match the catalogue.
@@ -62,6 +67,8 @@ std::string message(const Finding& finding, Taal taal);
 
 // The finding as one line a person reads, compiler style:
 //   "file.xml:42: fout [R8.kvk] <kvk> (p05) Regel 8: KvK-nummer "1234567" moet bestaan uit 8 cijfers."
+// or, for a value from a spreadsheet, with the cell in place of the line:
+//   "partners.xlsx:Partners!I57: fout [R8.kvk] <kvk> (p05) Regel 8: ..."
 std::string describe(const Finding& finding, Taal taal);
 
 // Word for a severity in a language ("fout"/"waarschuwing", "error"/"warning").

@@ -1,0 +1,473 @@
+// Import: the partner sheet's cells → the agreement's <partners>, validated as `sto validate`
+// does, with every finding about a sheet value moved to its cell.
+//
+// The sheet's partners are written as XML the reader knows, one element per line, and each
+// line remembers the sheet row it came from: a finding of the reader or the rules names a line
+// and an element, which (with the rule id or the attribute it names) gives the column.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+#include <optional>
+
+#include "columns.h"
+#include "sto/html.h"
+
+namespace sto {
+
+namespace {
+
+using namespace detail;
+
+// A value read from a cell, with where it came from.
+struct Value {
+  std::string text;
+  std::string cell;  // "I57"; empty when the column is not in the sheet or the cell is empty
+};
+
+struct SheetTekenbevoegde {
+  int row = 0;
+  std::array<Value, kColumnCount> values;
+};
+
+struct SheetPartner {
+  int row = 0;
+  std::array<Value, kColumnCount> values;
+  std::vector<SheetTekenbevoegde> tekenbevoegden;
+};
+
+// Which element a line of the generated XML holds.
+enum class Element : std::uint8_t {
+  partner,
+  naam,
+  brin,
+  vestigingsnummer,
+  bevoegd_gezag,
+  kvk,
+  adres,
+  bijdrage,
+  tekenbevoegde
+};
+
+struct Origin {
+  std::size_t partner = 0;
+  int tekenbevoegde = -1;  // index in the partner's tekenbevoegden, or -1
+  Element element = Element::partner;
+};
+
+class Reader {
+ public:
+  Reader(const std::string& source, std::string sheet) : source_(source), sheet_(std::move(sheet)) {}
+
+  Finding& add(std::string_view rule, const std::string& cell, std::vector<std::pair<std::string, std::string>> args,
+               std::string subject = {}) {
+    Finding f = make_finding(rule, 0, {}, std::move(subject), std::move(args));
+    f.file = source_;
+    f.sheet = sheet_;
+    f.cell = cell;
+    findings_.push_back(std::move(f));
+    return findings_.back();
+  }
+
+  // The value of `cell` in column `c`, with what a spreadsheet did to it undone where that is
+  // safe (and said), and reported where it is not.
+  std::string value(const Cell& cell, int c, const std::string& name) {
+    const std::string header(partner_columns()[static_cast<std::size_t>(c)].header);
+    switch (cell.kind) {
+      case Cell::Kind::empty:
+        return "";
+      case Cell::Kind::date:
+        add("blad.datum", name, {{"kolom", header}, {"waarde", cell.text}});
+        return cell.text;
+      case Cell::Kind::error:
+        add("blad.waarde", name,
+            {{"kolom", header}, {"waarde", cell.text}, {"verwacht", "een waarde, geen formulefout"}});
+        return "";
+      case Cell::Kind::boolean:
+        if (c == kPenvoerder) return cell.text == "TRUE" ? "ja" : "";
+        return cell.text;
+      case Cell::Kind::number:
+        return number_value(cell, c, name, header);
+      case Cell::Kind::text:
+        return text_value(cell.text, c, name, header);
+    }
+    return "";
+  }
+
+  Findings& findings() { return findings_; }
+
+ private:
+  std::string number_value(const Cell& cell, int c, const std::string& name, const std::string& header) {
+    // The length a code has; a number shorter than that lost its leading zeros.
+    std::size_t length = 0;
+    if (c == kKvk) length = 8;
+    if (c == kVestigingsnummer) length = 2;
+    if (c == kBevoegdGezagNummer) length = 5;
+    const bool whole = cell.text.find_first_not_of("0123456789") == std::string::npos;
+    if (length != 0 && whole && cell.text.size() < length) {
+      const std::string meant = std::string(length - cell.text.size(), '0') + cell.text;
+      add("blad.voorloopnul", name, {{"kolom", header}, {"waarde", cell.text}, {"bedoeld", meant}});
+      return meant;
+    }
+    // An amount is a number in the sheet and "1500.00" in the agreement.
+    if (c == kGeld) {
+      if (const auto cents = parse_euros(cell.text)) return format_euros_plain(*cents);
+    }
+    return cell.text;
+  }
+
+  std::string text_value(const std::string& raw, int c, const std::string& name, const std::string& header) {
+    std::string text = raw;
+    for (char& ch : text) {
+      if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';  // one line per value (see the top)
+    }
+    const auto first = text.find_first_not_of(' ');
+    text = first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(' ') - first + 1);
+    if (c == kKvk && text.find_first_not_of("0123456789 .") == std::string::npos) {
+      std::erase_if(text, [](char ch) { return ch == ' ' || ch == '.'; });
+    }
+    if (c == kBrin || c == kPostcode) {
+      for (char& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    // A Dutch decimal comma in an amount ("1500,50"): the only reading there is.
+    if (c == kGeld && std::count(text.begin(), text.end(), ',') == 1 && text.find('.') == std::string::npos &&
+        text.size() - text.find(',') <= 3) {
+      text[text.find(',')] = '.';
+    }
+    // The agreement's form of an amount ("0" and "0.00" are the same amount): no correction.
+    const auto cents = c == kGeld ? parse_euros(text) : std::nullopt;
+    if (cents && text.find(',') == std::string::npos && text == raw) return format_euros_plain(*cents);
+    if (cents) text = format_euros_plain(*cents);
+    if (c == kSoort || c == kHoedanigheid || c == kPenvoerder) {
+      for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    if (c == kPenvoerder) {
+      if (text == "ja" || text == "j" || text == "x" || text == "yes" || text == "waar" || text == "1") {
+        text = "ja";
+      } else if (text.empty() || text == "nee" || text == "n" || text == "no" || text == "onwaar" || text == "0") {
+        text = "";
+      } else {
+        add("blad.waarde", name, {{"kolom", header}, {"waarde", raw}, {"verwacht", "ja of nee"}});
+        return "";
+      }
+      return text;
+    }
+    if (text != raw) add("blad.genormaliseerd", name, {{"kolom", header}, {"waarde", raw}, {"wordt", text}});
+    return text;
+  }
+
+  std::string source_;
+  std::string sheet_;
+  Findings findings_;
+};
+
+// The workbook's partner sheet: the one named "Partners", else the first.
+const Sheet* partner_sheet_of(const Workbook& book) {
+  for (const Sheet& s : book.sheets) {
+    std::string name = s.name;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (name == "partners") return &s;
+  }
+  return book.sheets.empty() ? nullptr : &book.sheets.front();
+}
+
+// The header row's columns: position in the sheet → column. Reports unknown, doubled and
+// missing columns.
+std::map<std::size_t, int> read_header(const SheetRow& header, Reader& r) {
+  std::map<std::size_t, int> at;
+  std::map<int, std::string> seen;  // column → its cell
+  // A first row that names no column at all is data, not a header: one finding says so.
+  if (std::none_of(header.cells.begin(), header.cells.end(),
+                   [](const Cell& c) { return c.kind == Cell::Kind::text && column_named(c.text).has_value(); })) {
+    r.add("blad.kop-ontbreekt", cell_name(0, header.number), {});
+    return at;
+  }
+  for (std::size_t i = 0; i < header.cells.size(); ++i) {
+    const Cell& cell = header.cells[i];
+    if (cell.kind == Cell::Kind::empty || cell.text.find_first_not_of(" \t") == std::string::npos) continue;
+    const std::string name = cell_name(static_cast<int>(i), header.number);
+    const auto column = column_named(cell.text);
+    if (!column) {
+      r.add("blad.kolom-onbekend", name, {{"kolom", cell.text}});
+    } else if (const auto [it, added] = seen.emplace(*column, name); !added) {
+      r.add("blad.kolom-dubbel", name, {{"kolom", cell.text}, {"eerste", it->second}});
+    } else {
+      at[i] = *column;
+    }
+  }
+  for (const int required : {kId, kSoort, kNaam, kTekenbevoegdeId, kTekenbevoegdeNaam, kEmail}) {
+    if (!seen.contains(required)) {
+      r.add("blad.kolom-ontbreekt", cell_name(0, header.number),
+            {{"kolom", std::string(partner_columns()[static_cast<std::size_t>(required)].header)}});
+    }
+  }
+  return at;
+}
+
+// The partners of the sheet's rows below the header.
+std::vector<SheetPartner> read_partners(const Sheet& sheet, std::size_t header_index,
+                                        const std::map<std::size_t, int>& columns, Reader& r) {
+  std::vector<SheetPartner> partners;
+  for (std::size_t i = header_index + 1; i < sheet.rows.size(); ++i) {
+    const SheetRow& row = sheet.rows[i];
+    std::array<Value, kColumnCount> values;
+    for (const auto& [position, column] : columns) {
+      if (position >= row.cells.size()) continue;
+      const std::string name = cell_name(static_cast<int>(position), row.number);
+      std::string text = r.value(row.cells[position], column, name);
+      if (!text.empty()) values[static_cast<std::size_t>(column)] = Value{std::move(text), name};
+    }
+    const auto any = [&](bool partner) {
+      for (int c = 0; c < kColumnCount; ++c) {
+        if (is_partner_column(c) == partner && !values[static_cast<std::size_t>(c)].text.empty()) return true;
+      }
+      return false;
+    };
+    const bool has_partner = any(true);
+    const bool has_tekenbevoegde = any(false);
+    if (!has_partner && !has_tekenbevoegde) continue;
+    // A later row of the same partner: its partner columns empty, or repeating the id.
+    const bool continues = !partners.empty() && (!has_partner || values[kId].text == partners.back().values[kId].text);
+    if (!continues && has_partner) {
+      SheetPartner p;
+      p.row = row.number;
+      std::copy(values.begin(), values.begin() + kBijdrage + 1, p.values.begin());
+      partners.push_back(std::move(p));
+    } else if (partners.empty()) {
+      r.add("blad.zonder-partner", cell_name(0, row.number), {});
+      continue;
+    }
+    if (has_tekenbevoegde) {
+      SheetTekenbevoegde t;
+      t.row = row.number;
+      std::copy(values.begin() + kTekenbevoegdeId, values.end(), t.values.begin() + kTekenbevoegdeId);
+      partners.back().tekenbevoegden.push_back(std::move(t));
+    }
+  }
+  return partners;
+}
+
+// The <partners> element for the sheet's partners, one element per line, and per line where it
+// came from (origins[k] for the k-th line after <partners>).
+std::string partners_xml(const std::vector<SheetPartner>& partners, std::vector<Origin>& origins) {
+  std::string xml = "<partners>\n";
+  const auto line = [&](std::size_t p, int t, Element e, const std::string& text) {
+    xml += text + "\n";
+    origins.push_back({p, t, e});
+  };
+  const auto attr = [](const char* name, const Value& v) {
+    return std::string(" ") + name + "=\"" + xml_escape(v.text) + "\"";
+  };
+  const auto text = [](const Value& v) { return xml_escape(v.text); };
+  for (std::size_t i = 0; i < partners.size(); ++i) {
+    const auto& v = partners[i].values;
+    line(i, -1, Element::partner,
+         "    <partner" + attr("id", v[kId]) + attr("soort", v[kSoort]) +
+             (v[kPenvoerder].text == "ja" ? std::string(" penvoerder=\"ja\"") : "") + ">");
+    line(i, -1, Element::naam, "      <naam>" + text(v[kNaam]) + "</naam>");
+    if (!v[kBrin].text.empty()) line(i, -1, Element::brin, "      <brin>" + text(v[kBrin]) + "</brin>");
+    if (!v[kVestigingsnummer].text.empty()) {
+      line(i, -1, Element::vestigingsnummer,
+           "      <vestigingsnummer>" + text(v[kVestigingsnummer]) + "</vestigingsnummer>");
+    }
+    if (!v[kBevoegdGezag].text.empty() || !v[kBevoegdGezagNummer].text.empty()) {
+      line(i, -1, Element::bevoegd_gezag,
+           "      <bevoegdGezag" + attr("naam", v[kBevoegdGezag]) + attr("nummer", v[kBevoegdGezagNummer]) + "/>");
+    }
+    if (!v[kKvk].text.empty()) line(i, -1, Element::kvk, "      <kvk>" + text(v[kKvk]) + "</kvk>");
+    if (!v[kStraat].text.empty() || !v[kPostcode].text.empty() || !v[kPlaats].text.empty()) {
+      line(i, -1, Element::adres,
+           "      <adres" + attr("straat", v[kStraat]) + attr("postcode", v[kPostcode]) + attr("plaats", v[kPlaats]) +
+               "/>");
+    }
+    line(i, -1, Element::bijdrage,
+         "      <bijdrage" + (v[kGeld].text.empty() ? std::string() : attr("geld", v[kGeld])) +
+             (v[kUren].text.empty() ? std::string() : attr("uren", v[kUren])) + ">" + text(v[kBijdrage]) +
+             "</bijdrage>");
+    for (std::size_t t = 0; t < partners[i].tekenbevoegden.size(); ++t) {
+      const auto& tv = partners[i].tekenbevoegden[t].values;
+      line(i, static_cast<int>(t), Element::tekenbevoegde,
+           "      <tekenbevoegde" + attr("id", tv[kTekenbevoegdeId]) + attr("naam", tv[kTekenbevoegdeNaam]) +
+               attr("functie", tv[kFunctie]) + attr("hoedanigheid", tv[kHoedanigheid]) +
+               (tv[kMachtiging].text.empty() ? std::string() : attr("machtiging", tv[kMachtiging])) +
+               attr("email", tv[kEmail]) + "/>");
+    }
+    line(i, -1, Element::partner, "    </partner>");
+  }
+  xml += "  </partners>";
+  return xml;
+}
+
+// The column a finding about `origin`'s element concerns: by its rule, else by the attribute
+// it names, else the element's own column.
+int column_of(const Finding& f, Element e) {
+  const bool tek = e == Element::tekenbevoegde;
+  static const std::map<std::string_view, int> by_rule = {
+      {"R8.kvk", kKvk},
+      {"R8.brin", kBrin},
+      {"brin.dubbel", kBrin},
+      {"R8.vestigingsnummer", kVestigingsnummer},
+      {"R8.postcode", kPostcode},
+      {"R8.bevoegd-gezag-nummer", kBevoegdGezagNummer},
+      {"bedrag.ongeldig", kGeld},
+      {"uren.ongeldig", kUren},
+      {"bijdrage.leeg", kBijdrage},
+      {"email.ongeldig", kEmail},
+      {"R6.dubbele-ondertekenaar", kEmail},
+      {"machtiging.ontbreekt", kMachtiging},
+      {"machtiging.onnodig", kMachtiging},
+      {"R2.tekenbevoegde", kHoedanigheid},
+      {"R3.tekenbevoegde", kHoedanigheid},
+      {"penvoerder.aantal", kPenvoerder},
+      {"penvoerder.soort", kSoort},
+      {"penvoerder.vso", kSoort},
+  };
+  if (const auto it = by_rule.find(f.rule); it != by_rule.end()) return it->second;
+  if (f.rule.starts_with("id.")) return tek ? kTekenbevoegdeId : kId;
+  if (f.rule == "naam.lengte") return tek ? kTekenbevoegdeNaam : kNaam;
+  std::string attribute;
+  for (const auto& [key, value] : f.args) {
+    if (key == "naam") attribute = value;
+  }
+  static const std::map<std::pair<Element, std::string_view>, int> by_attribute = {
+      {{Element::partner, "id"}, kId},
+      {{Element::partner, "soort"}, kSoort},
+      {{Element::partner, "penvoerder"}, kPenvoerder},
+      {{Element::bevoegd_gezag, "naam"}, kBevoegdGezag},
+      {{Element::bevoegd_gezag, "nummer"}, kBevoegdGezagNummer},
+      {{Element::adres, "straat"}, kStraat},
+      {{Element::adres, "postcode"}, kPostcode},
+      {{Element::adres, "plaats"}, kPlaats},
+      {{Element::bijdrage, "geld"}, kGeld},
+      {{Element::bijdrage, "uren"}, kUren},
+      {{Element::tekenbevoegde, "id"}, kTekenbevoegdeId},
+      {{Element::tekenbevoegde, "naam"}, kTekenbevoegdeNaam},
+      {{Element::tekenbevoegde, "functie"}, kFunctie},
+      {{Element::tekenbevoegde, "hoedanigheid"}, kHoedanigheid},
+      {{Element::tekenbevoegde, "machtiging"}, kMachtiging},
+      {{Element::tekenbevoegde, "email"}, kEmail},
+  };
+  if (const auto it = by_attribute.find({e, attribute}); it != by_attribute.end()) return it->second;
+  switch (e) {
+    case Element::partner:
+      return kId;
+    case Element::naam:
+      return kNaam;
+    case Element::brin:
+      return kBrin;
+    case Element::vestigingsnummer:
+      return kVestigingsnummer;
+    case Element::bevoegd_gezag:
+      return kBevoegdGezag;
+    case Element::kvk:
+      return kKvk;
+    case Element::adres:
+      return kStraat;
+    case Element::bijdrage:
+      return kBijdrage;
+    case Element::tekenbevoegde:
+      return kTekenbevoegdeNaam;
+  }
+  return kId;
+}
+
+// The byte range of the single <partners> … </partners> (or <partners/>) in `xml`.
+std::pair<std::size_t, std::size_t> partners_range(std::string_view xml) {
+  std::size_t begin = std::string_view::npos;
+  for (std::size_t at = xml.find("<partners"); at != std::string_view::npos; at = xml.find("<partners", at + 1)) {
+    const char next = at + 9 < xml.size() ? xml[at + 9] : '\0';
+    if (next != '>' && next != '/' && next != ' ' && next != '\n' && next != '\t' && next != '\r') continue;
+    if (begin != std::string_view::npos) throw Error("de overeenkomst heeft meer dan één <partners>");
+    begin = at;
+  }
+  if (begin == std::string_view::npos) throw Error("de overeenkomst heeft geen <partners>: voeg <partners/> toe");
+  const std::size_t open_end = xml.find('>', begin);
+  if (open_end == std::string_view::npos) throw Error("de overeenkomst is afgebroken in <partners>");
+  if (xml[open_end - 1] == '/') return {begin, open_end + 1};
+  const std::size_t close = xml.find("</partners>", open_end);
+  if (close == std::string_view::npos) throw Error("de overeenkomst heeft geen </partners>");
+  return {begin, close + 11};
+}
+
+int line_at(std::string_view text, std::size_t offset) {
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+}  // namespace
+
+PartnerImport import_partner_sheet(const std::filesystem::path& sheet_path, const std::string& sheet_source,
+                                   std::string_view agreement_xml, const std::string& agreement_source,
+                                   const std::vector<RuleSet>& rule_sets) {
+  PartnerImport result;
+  const auto [begin, end] = partners_range(agreement_xml);
+  Workbook book;
+  try {
+    book = read_workbook(sheet_path);
+  } catch (const SheetError& e) {
+    Reader r(sheet_source, "");
+    r.add("blad.onleesbaar", "", {{"reden", e.what()}});
+    result.validation.findings = std::move(r.findings());
+    return result;
+  }
+  const Sheet* sheet = partner_sheet_of(book);
+  Reader r(sheet_source, sheet != nullptr ? sheet->name : "Partners");
+  if (sheet == nullptr || sheet->rows.empty()) {
+    r.add("blad.kop-ontbreekt", "A1", {});
+    result.validation.findings = std::move(r.findings());
+    return result;
+  }
+  const auto columns = read_header(sheet->rows.front(), r);
+  const std::vector<SheetPartner> partners = read_partners(*sheet, 0, columns, r);
+  if (partners.empty() && !columns.empty()) r.add("blad.geen-partners", cell_name(0, sheet->rows.front().number), {});
+  if (has_errors(r.findings())) {
+    result.validation.findings = std::move(r.findings());
+    return result;
+  }
+
+  std::vector<Origin> origins;
+  const std::string block = partners_xml(partners, origins);
+  result.agreement_xml = std::string(agreement_xml.substr(0, begin)) + block + std::string(agreement_xml.substr(end));
+  result.validation = validate(result.agreement_xml, agreement_source, rule_sets);
+
+  // Lines: before the block as they were; inside it, the cell; after it, shifted back.
+  const int first = line_at(result.agreement_xml, begin);  // the line of <partners>
+  const int last = first + static_cast<int>(origins.size()) + 1;
+  const int shift = line_at(agreement_xml, end) - line_at(result.agreement_xml, begin + block.size());
+  for (Finding& f : result.validation.findings) {
+    if (f.line > first && f.line < last) {
+      const Origin& o = origins[static_cast<std::size_t>(f.line - first - 1)];
+      const SheetPartner& p = partners[o.partner];
+      const int column = column_of(f, o.element);
+      const auto& values = o.tekenbevoegde >= 0 && !is_partner_column(column)
+                               ? p.tekenbevoegden[static_cast<std::size_t>(o.tekenbevoegde)].values
+                               : p.values;
+      const int row = o.tekenbevoegde >= 0 && !is_partner_column(column)
+                          ? p.tekenbevoegden[static_cast<std::size_t>(o.tekenbevoegde)].row
+                          : p.row;
+      const Value& v = values[static_cast<std::size_t>(column)];
+      std::string cell = v.cell;
+      if (cell.empty()) {  // an empty cell: where it would be
+        for (const auto& [position, c] : columns) {
+          if (c == column) cell = cell_name(static_cast<int>(position), row);
+        }
+        if (cell.empty()) cell = cell_name(0, row);
+      }
+      f.file = sheet_source;
+      f.sheet = sheet->name;
+      f.cell = cell;
+      f.line = 0;
+    } else if (f.line >= first && f.line <= last) {  // the list as a whole
+      f.file = sheet_source;
+      f.line = 0;
+    } else if (f.line > last) {
+      f.line += shift;
+    }
+  }
+  Findings all = std::move(r.findings());
+  all.insert(all.end(), std::make_move_iterator(result.validation.findings.begin()),
+             std::make_move_iterator(result.validation.findings.end()));
+  result.validation.findings = std::move(all);
+  return result;
+}
+
+}  // namespace sto
