@@ -31,6 +31,9 @@ int run(std::span<const std::string_view> args) {
   }
   if (out.empty()) throw UsageError{"geef de map met -o MAP"};
   const std::filesystem::path dir = out;
+  if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) {
+    throw Error(dir.string() + " bestaat al en is geen map: kies een nieuwe map");
+  }
   if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir)) {
     throw Error(dir.string() + " bestaat al en is niet leeg: kies een nieuwe map");
   }

@@ -189,6 +189,53 @@ TEST_F(Partners, BadFilesAreOneClearFindingAndNothingIsWritten) {
   EXPECT_FALSE(fs::exists(dir_ / "k.xml"));
 }
 
+TEST_F(Partners, ARowWithTheSameIdButOtherValuesIsAnotherPartnerNotAContinuation) {
+  const fs::path sheet = dir_ / "p.csv";
+  ASSERT_EQ(run_sto({"partners", "export", kKlein, "-o", sheet.string()}).exit_code, 0);
+  std::string csv = slurp(sheet);
+  ASSERT_NE(csv.find("\r\np5;"), std::string::npos);
+  csv.replace(csv.find("\r\np5;"), 5, "\r\np4;");  // a typing error: p5 gets p4's id
+  spill(sheet, csv);
+  const auto r = import(sheet, kKlein, "k.xml");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, testing::ContainsRegex(":p!A[0-9]+: fout \\[id\\.dubbel\\] .*al gebruikt op regel p!A[0-9]+"));
+  EXPECT_FALSE(fs::exists(dir_ / "k.xml"));
+}
+
+TEST_F(Partners, PenvoerderAsTrueOrOneAndEveryRequiredColumn) {
+  const fs::path sheet = dir_ / "p.csv";
+  ASSERT_EQ(run_sto({"partners", "export", kKlein, "-o", sheet.string()}).exit_code, 0);
+  std::string csv = slurp(sheet);
+  csv.replace(csv.find(";vmbo;ja;"), 9, ";vmbo;TRUE;");
+  spill(sheet, csv);
+  EXPECT_EQ(import(sheet, kKlein, "k.xml").exit_code, 0);
+  csv.replace(csv.find(";Functie;"), 9, ";Rang;");
+  spill(sheet, csv);
+  const auto r = import(sheet, kKlein, "k2.xml");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("fout [blad.kolom-ontbreekt] De kolom \"Functie\" ontbreekt"));
+}
+
+TEST_F(Partners, TheAgreementsPartnersAreFoundAsXmlNotAsText) {
+  // A comment naming <partners> before the element, and the whole file on few lines.
+  std::string xml = slurp(kKlein);
+  xml.insert(xml.find("<regeling"), "<!-- de <partners> staan onderaan -->");
+  const fs::path agreement = dir_ / "a.xml";
+  spill(agreement, xml);
+  const fs::path sheet = dir_ / "p.xlsx";
+  ASSERT_EQ(run_sto({"partners", "export", kKlein, "-o", sheet.string()}).exit_code, 0);
+  const auto r = import(sheet, agreement.string(), "k.xml");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // An agreement without <partners> is the agreement's finding (exit 1), not an internal error.
+  std::string none = xml;
+  const auto element = none.find("  <partners>\n");  // not the comment's
+  none.erase(element, none.find("</partners>") + 11 - element);
+  spill(agreement, none);
+  const auto missing = import(sheet, agreement.string(), "k2.xml");
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_THAT(missing.out, HasSubstr("partners"));
+}
+
 TEST_F(Partners, NewStartsAValidSkeletonAndAnEmptySheet) {
   const fs::path region = dir_ / "regio";
   const auto made = run_sto({"new", "-o", region.string()});

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <pugixml.hpp>
 
 #include "columns.h"
 #include "sto/html.h"
@@ -87,6 +88,7 @@ class Reader {
         if (c == kPenvoerder) return cell.text == "TRUE" ? "ja" : "";
         return cell.text;
       case Cell::Kind::number:
+        if (c == kPenvoerder) return text_value(cell.text, c, name, header);  // 1 or 0
         return number_value(cell, c, name, header);
       case Cell::Kind::text:
         return text_value(cell.text, c, name, header);
@@ -142,9 +144,11 @@ class Reader {
       for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     }
     if (c == kPenvoerder) {
-      if (text == "ja" || text == "j" || text == "x" || text == "yes" || text == "waar" || text == "1") {
+      if (text == "ja" || text == "j" || text == "x" || text == "yes" || text == "waar" || text == "true" ||
+          text == "1") {
         text = "ja";
-      } else if (text.empty() || text == "nee" || text == "n" || text == "no" || text == "onwaar" || text == "0") {
+      } else if (text.empty() || text == "nee" || text == "n" || text == "no" || text == "onwaar" || text == "false" ||
+                 text == "0") {
         text = "";
       } else {
         add("blad.waarde", name, {{"kolom", header}, {"waarde", raw}, {"verwacht", "ja of nee"}});
@@ -195,7 +199,8 @@ std::map<std::size_t, int> read_header(const SheetRow& header, Reader& r) {
       at[i] = *column;
     }
   }
-  for (const int required : {kId, kSoort, kNaam, kTekenbevoegdeId, kTekenbevoegdeNaam, kEmail}) {
+  for (const int required :
+       {kId, kSoort, kNaam, kBijdrage, kTekenbevoegdeId, kTekenbevoegdeNaam, kFunctie, kHoedanigheid, kEmail}) {
     if (!seen.contains(required)) {
       r.add("blad.kolom-ontbreekt", cell_name(0, header.number),
             {{"kolom", std::string(partner_columns()[static_cast<std::size_t>(required)].header)}});
@@ -226,8 +231,17 @@ std::vector<SheetPartner> read_partners(const Sheet& sheet, std::size_t header_i
     const bool has_partner = any(true);
     const bool has_tekenbevoegde = any(false);
     if (!has_partner && !has_tekenbevoegde) continue;
-    // A later row of the same partner: its partner columns empty, or repeating the id.
-    const bool continues = !partners.empty() && (!has_partner || values[kId].text == partners.back().values[kId].text);
+    // A later row of the same partner: its partner columns empty, or repeating that partner's
+    // values (a sheet that repeats them on every row). A row with the same id but other values is
+    // another partner, which the reader then reports as a doubled id, at its cell.
+    const auto repeats = [&](const SheetPartner& p) {
+      for (int c = kId; c <= kBijdrage; ++c) {
+        const std::string& here = values[static_cast<std::size_t>(c)].text;
+        if (!here.empty() && here != p.values[static_cast<std::size_t>(c)].text) return false;
+      }
+      return true;
+    };
+    const bool continues = !partners.empty() && (!has_partner || repeats(partners.back()));
     if (!continues && has_partner) {
       SheetPartner p;
       p.row = row.number;
@@ -371,22 +385,37 @@ int column_of(const Finding& f, Element e) {
   return kId;
 }
 
-// The byte range of the single <partners> … </partners> (or <partners/>) in `xml`.
-std::pair<std::size_t, std::size_t> partners_range(std::string_view xml) {
-  std::size_t begin = std::string_view::npos;
-  for (std::size_t at = xml.find("<partners"); at != std::string_view::npos; at = xml.find("<partners", at + 1)) {
-    const char next = at + 9 < xml.size() ? xml[at + 9] : '\0';
-    if (next != '>' && next != '/' && next != ' ' && next != '\n' && next != '\t' && next != '\r') continue;
-    if (begin != std::string_view::npos) throw Error("de overeenkomst heeft meer dan één <partners>");
-    begin = at;
+// The byte range of the agreement's <partners> element (<partners>…</partners> or <partners/>,
+// with any namespace prefix), found by the XML parser so comments and text do not mislead it.
+// nullopt when the agreement is not XML with one such element: its own findings say why.
+std::optional<std::pair<std::size_t, std::size_t>> partners_range(std::string_view xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size(), pugi::parse_default | pugi::parse_comments)) return std::nullopt;
+  const auto local = [](const pugi::xml_node& n) {
+    const std::string_view name = n.name();
+    const auto colon = name.find(':');
+    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+  };
+  pugi::xml_node found;
+  for (pugi::xml_node n = doc.document_element().first_child(); n; n = n.next_sibling()) {
+    if (n.type() != pugi::node_element || local(n) != "partners") continue;
+    if (found) return std::nullopt;  // two: the reader reports it
+    found = n;
   }
-  if (begin == std::string_view::npos) throw Error("de overeenkomst heeft geen <partners>: voeg <partners/> toe");
-  const std::size_t open_end = xml.find('>', begin);
-  if (open_end == std::string_view::npos) throw Error("de overeenkomst is afgebroken in <partners>");
-  if (xml[open_end - 1] == '/') return {begin, open_end + 1};
-  const std::size_t close = xml.find("</partners>", open_end);
-  if (close == std::string_view::npos) throw Error("de overeenkomst heeft geen </partners>");
-  return {begin, close + 11};
+  if (!found) return std::nullopt;
+  const auto begin = static_cast<std::size_t>(found.offset_debug());
+  // pugixml points at the name, after '<'.
+  const std::size_t start = begin > 0 && xml[begin - 1] == '<' ? begin - 1 : begin;
+  const std::size_t open_end = xml.find('>', start);
+  if (open_end == std::string_view::npos) return std::nullopt;
+  if (xml[open_end - 1] == '/') return std::make_pair(start, open_end + 1);
+  // The closing tag: the last "</name>" before the next element, or before the parent's end.
+  const std::string close = "</" + std::string(found.name()) + ">";
+  const pugi::xml_node next = found.next_sibling();
+  const std::size_t limit = next ? static_cast<std::size_t>(next.offset_debug()) : xml.size();
+  const std::size_t at = xml.substr(0, limit).rfind(close);
+  if (at == std::string_view::npos || at < open_end) return std::nullopt;
+  return std::make_pair(start, at + close.size());
 }
 
 int line_at(std::string_view text, std::size_t offset) {
@@ -399,7 +428,18 @@ PartnerImport import_partner_sheet(const std::filesystem::path& sheet_path, cons
                                    std::string_view agreement_xml, const std::string& agreement_source,
                                    const std::vector<RuleSet>& rule_sets) {
   PartnerImport result;
-  const auto [begin, end] = partners_range(agreement_xml);
+  const auto range = partners_range(agreement_xml);
+  if (!range) {  // not an agreement the partners can go into: what is wrong with it
+    result.validation = validate(agreement_xml, agreement_source, rule_sets);
+    if (result.validation.valid()) {
+      result.validation.findings.push_back(
+          make_finding("xml.ontbreekt-element", 0, "samenwerkingsovereenkomst", {},
+                       {{"ouder", "samenwerkingsovereenkomst"}, {"naam", "partners"}}));
+      result.validation.findings.back().file = agreement_source;
+    }
+    return result;
+  }
+  const auto [begin, end] = *range;
   Workbook book;
   try {
     book = read_workbook(sheet_path);
@@ -424,39 +464,56 @@ PartnerImport import_partner_sheet(const std::filesystem::path& sheet_path, cons
     return result;
   }
 
+  // The block goes on lines of its own, so that a line inside it is the sheet's and a line
+  // outside it is the agreement's own.
   std::vector<Origin> origins;
   const std::string block = partners_xml(partners, origins);
-  result.agreement_xml = std::string(agreement_xml.substr(0, begin)) + block + std::string(agreement_xml.substr(end));
+  const std::string_view before = agreement_xml.substr(0, begin);
+  const std::string_view after = agreement_xml.substr(end);
+  const bool own_start = before.empty() || before.find_last_not_of(" \t") == std::string_view::npos ||
+                         before[before.find_last_not_of(" \t")] == '\n';
+  const bool own_end = after.empty() || after.front() == '\n' || after.front() == '\r';
+  result.agreement_xml =
+      std::string(before) + (own_start ? "" : "\n") + block + (own_end ? "" : "\n") + std::string(after);
   result.validation = validate(result.agreement_xml, agreement_source, rule_sets);
 
-  // Lines: before the block as they were; inside it, the cell; after it, shifted back.
-  const int first = line_at(result.agreement_xml, begin);  // the line of <partners>
-  const int last = first + static_cast<int>(origins.size()) + 1;
-  const int shift = line_at(agreement_xml, end) - line_at(result.agreement_xml, begin + block.size());
-  for (Finding& f : result.validation.findings) {
-    if (f.line > first && f.line < last) {
-      const Origin& o = origins[static_cast<std::size_t>(f.line - first - 1)];
-      const SheetPartner& p = partners[o.partner];
-      const int column = column_of(f, o.element);
-      const auto& values = o.tekenbevoegde >= 0 && !is_partner_column(column)
-                               ? p.tekenbevoegden[static_cast<std::size_t>(o.tekenbevoegde)].values
-                               : p.values;
-      const int row = o.tekenbevoegde >= 0 && !is_partner_column(column)
-                          ? p.tekenbevoegden[static_cast<std::size_t>(o.tekenbevoegde)].row
-                          : p.row;
-      const Value& v = values[static_cast<std::size_t>(column)];
-      std::string cell = v.cell;
-      if (cell.empty()) {  // an empty cell: where it would be
-        for (const auto& [position, c] : columns) {
-          if (c == column) cell = cell_name(static_cast<int>(position), row);
-        }
-        if (cell.empty()) cell = cell_name(0, row);
+  const std::size_t block_at = before.size() + (own_start ? 0 : 1);
+  const int first = line_at(result.agreement_xml, block_at);      // the line of <partners>
+  const int last = first + static_cast<int>(origins.size()) + 1;  // the line of </partners>
+  // A line after the block, back to the original's: the text after </partners> starts there.
+  const int shift = line_at(agreement_xml, end) - (last + (own_end ? 0 : 1));
+  const auto cell_of = [&](const Finding& f, int line) {
+    const Origin& o = origins[static_cast<std::size_t>(line - first - 1)];
+    const SheetPartner& p = partners[o.partner];
+    const int column = column_of(f, o.element);
+    const bool own = o.tekenbevoegde >= 0 && !is_partner_column(column);
+    const auto& values = own ? p.tekenbevoegden[static_cast<std::size_t>(o.tekenbevoegde)].values : p.values;
+    const int row = own ? p.tekenbevoegden[static_cast<std::size_t>(o.tekenbevoegde)].row : p.row;
+    std::string cell = values[static_cast<std::size_t>(column)].cell;
+    if (cell.empty()) {  // an empty cell: where it would be
+      for (const auto& [position, c] : columns) {
+        if (c == column) cell = cell_name(static_cast<int>(position), row);
       }
+      if (cell.empty()) cell = cell_name(0, row);
+    }
+    return cell;
+  };
+  for (Finding& f : result.validation.findings) {
+    // An argument naming another line inside the block ("already used on line 21") names its cell.
+    for (auto& [key, value] : f.args) {
+      if (key != "eerste" || value.empty() || value.size() > 9 ||
+          value.find_first_not_of("0123456789") != std::string::npos) {
+        continue;
+      }
+      const int line = std::stoi(value);
+      if (line > first && line < last) value = sheet->name + "!" + cell_of(f, line);
+    }
+    if (f.line > first && f.line < last) {
+      f.cell = cell_of(f, f.line);
       f.file = sheet_source;
       f.sheet = sheet->name;
-      f.cell = cell;
       f.line = 0;
-    } else if (f.line >= first && f.line <= last) {  // the list as a whole
+    } else if (f.line == first || f.line == last) {  // the list as a whole: the sheet, no cell
       f.file = sheet_source;
       f.line = 0;
     } else if (f.line > last) {

@@ -51,15 +51,16 @@ struct PartnerImport {
   // The sheet's own findings and the validation of the result, in one list: findings about a
   // value from the sheet name `sheet_source`, the sheet and the cell; the others name
   // `agreement_source` and their line in the original file (whole-list rules, such as the
-  // number of po schools, name the sheet without a cell).
+  // number of po schools, name the sheet's file without a cell).
   Validation validation;
 };
 
 // Reads the partner sheet at `sheet_path` (the sheet named "Partners", else the first) into
 // `agreement_xml`, replacing its <partners>, and validates the result exactly as `sto
 // validate` would. Bad sheets (a legacy .xls, a password, a zip bomb, too many rows, ...) are
-// a finding "blad.onleesbaar", never an exception. Throws sto::Error when a file cannot be read
-// or `agreement_xml` has no single <partners> element.
+// a finding "blad.onleesbaar", never an exception; an agreement that is not XML with one
+// <partners> element gets its own findings (agreement_xml then stays empty). Throws sto::Error
+// when a file cannot be read.
 PartnerImport import_partner_sheet(const std::filesystem::path& sheet_path, const std::string& sheet_source,
                                    std::string_view agreement_xml, const std::string& agreement_source,
                                    const std::vector<RuleSet>& rule_sets);
