@@ -46,6 +46,7 @@ extern const Command kDemo;
 extern const Command kExport;
 extern const Command kVerify;
 extern const Command kPartners;
+extern const Command kBeheer;
 extern const Command kNew;
 
 // Prints the findings and a summary line (text), or the JSON document (json), on stdout.
@@ -57,6 +58,10 @@ std::filesystem::path templates_dir();
 
 // The workspace: `flag` when given, else $STO_HOME, else ./sto-werkruimte.
 std::filesystem::path workspace_dir(const std::string& flag);
+
+// The first line of `file` (without its line end). Throws sto::Error when it cannot be read or is
+// empty.
+std::string first_line(const std::string& file);
 
 // The PKI's passphrase: the first line of `file` when given, else $STO_PASSPHRASE, else none.
 // Throws sto::Error when the file cannot be read or is empty.
@@ -105,9 +110,6 @@ inline constexpr auto no_extra = [](std::span<const std::string_view>, std::size
 // The exit codes' line closing the workflow commands' usage texts.
 inline constexpr std::string_view kWorkflowExit =
     "\nAfsluitcode: 0 gelukt, 1 ongeldige invoer of een mislukte mail, 2 verkeerd gebruik, 3 omgevingsfout.\n";
-
-// "2026-11-26 01:38:02 UTC" for Unix milliseconds, or "—" for 0.
-std::string utc_time(std::int64_t ms);
 
 // --lang nl|en, default nl. Throws UsageError for anything else.
 Taal parse_taal(std::string_view value);

@@ -20,23 +20,7 @@ std::size_t count(const Findings& findings, Severity severity) {
 
 void print_text(const Validation& v, const std::string& file, Taal taal) {
   for (const auto& finding : v.findings) std::cout << describe(finding, taal) << "\n";
-  const auto errors = count(v.findings, Severity::error);
-  const auto warnings = count(v.findings, Severity::warning);
-  const bool nl = taal == Taal::nl;
-  std::cout << file << ": ";
-  if (errors == 0) {
-    std::cout << (nl ? "geldig" : "valid");
-  } else {
-    std::cout << (nl ? "ongeldig, " : "invalid, ") << errors
-              << (nl ? (errors == 1 ? " fout" : " fouten") : (errors == 1 ? " error" : " errors"));
-  }
-  if (warnings > 0) {
-    std::cout << (errors == 0 ? " (" : ", ") << warnings
-              << (nl ? (warnings == 1 ? " waarschuwing" : " waarschuwingen")
-                     : (warnings == 1 ? " warning" : " warnings"))
-              << (errors == 0 ? ")" : "");
-  }
-  std::cout << "\n";
+  std::cout << summary_line(v.findings, file, taal) << "\n";
 }
 
 void print_json(const Validation& v, const std::string& file, Taal taal) {

@@ -13,10 +13,11 @@ namespace {
 
 using sto::cli::Command;
 
-constexpr std::array<const Command*, 15> kCommands{
-    &sto::cli::kNew,    &sto::cli::kValidate, &sto::cli::kPartners, &sto::cli::kRender, &sto::cli::kInit,
-    &sto::cli::kOpen,   &sto::cli::kInvite,   &sto::cli::kServe,    &sto::cli::kStatus, &sto::cli::kRemind,
-    &sto::cli::kRevoke, &sto::cli::kExport,   &sto::cli::kVerify,   &sto::cli::kDemo,   &sto::cli::kSign};
+constexpr std::array<const Command*, 16> kCommands{
+    &sto::cli::kNew,    &sto::cli::kValidate, &sto::cli::kPartners, &sto::cli::kRender,
+    &sto::cli::kInit,   &sto::cli::kOpen,     &sto::cli::kInvite,   &sto::cli::kServe,
+    &sto::cli::kStatus, &sto::cli::kRemind,   &sto::cli::kBeheer,   &sto::cli::kRevoke,
+    &sto::cli::kExport, &sto::cli::kVerify,   &sto::cli::kDemo,     &sto::cli::kSign};
 
 const Command* find_command(std::string_view name) {
   for (const Command* command : kCommands) {

@@ -1,6 +1,9 @@
 // sto serve: the page server, until SIGINT or SIGTERM.
+#include <condition_variable>
 #include <csignal>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "sto/server.h"
 
@@ -16,6 +19,10 @@ constexpr std::string_view kServeUsage =
     "De webserver met de ondertekenpagina. Draait tot SIGINT of SIGTERM. Het toegangslog (zonder\n"
     "tokens) gaat naar stderr. HTTPS als sto.conf tls.certificate en tls.key noemt; anders gewoon\n"
     "HTTP, voor achter een reverse proxy (zet dan base_url en server.trust_proxy).\n"
+    "\n"
+    "De beheerpagina's staan onder /beheer/. Elke herinneringen.interval seconden (sto.conf, standaard 60)\n"
+    "gaan de herinneringen volgens het schema van elke overeenkomst uit, en met penvoerder.email de\n"
+    "dagelijkse samenvatting aan de penvoerder.\n"
     "\n";
 
 int serve_run(std::span<const std::string_view> args) {
@@ -30,13 +37,46 @@ int serve_run(std::span<const std::string_view> args) {
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   Werkruimte w = open_workspace(flags);
-  PageServer server(w, w.configuration().listen, &std::cerr);
+  PageServer server(w, w.configuration().listen, &std::cerr, templates_dir());
   server.start();
   std::cout << "sto serve: luistert op " << server.base_url()
             << " (links: " << (w.configuration().base_url.empty() ? server.base_url() : w.configuration().base_url)
             << "/t/…)" << std::endl;
+  const std::string base = w.configuration().base_url.empty() ? server.base_url() : w.configuration().base_url;
+  std::cout << "sto serve: beheer op " << base << "/beheer/" << std::endl;
+  if (w.configuration().penvoerder_email.empty()) {
+    std::cout << "sto serve: penvoerder.email is niet gezet: de penvoerder krijgt geen meldingen of samenvattingen"
+              << std::endl;
+  }
+  // The schedule: what is due, every herinneringen.interval seconds, until the stop.
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread rounds([&] {
+    std::unique_lock lock(mutex);
+    const auto interval = std::chrono::seconds(w.configuration().reminder_interval);
+    while (!wake.wait_for(lock, interval, [&] { return stopping; })) {
+      lock.unlock();
+      try {
+        const Rondgang r = w.run_due();
+        if (r.herinneringen > 0 || r.samenvattingen > 0) {
+          std::cout << "sto serve: " << r.herinneringen << " herinnering(en), " << r.samenvattingen
+                    << " samenvatting(en) verstuurd" << std::endl;
+        }
+      } catch (const std::exception& e) {
+        std::cerr << "sto serve: herinneringen: " << e.what() << std::endl;
+      }
+      lock.lock();
+    }
+  });
   int signal = 0;
   sigwait(&stop, &signal);
+  {
+    const std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  rounds.join();
   server.stop();
   std::cout << "sto serve: gestopt\n";
   return kOk;

@@ -1,8 +1,4 @@
 // sto status: every request's state, the partners bound, the effective date, the audit head.
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
-
 #include <iostream>
 
 #include "command.h"
@@ -15,7 +11,9 @@ constexpr std::string_view kStatusUsage =
     "Gebruik: sto status KENMERK [--json] [werkruimte-opties]\n"
     "\n"
     "Per tekenbevoegde: partner, status en tijd; welke partners gebonden zijn (al hun tekenbevoegden\n"
-    "tekenden); de ingangsdatum zodra iedereen tekende; de kop van de auditketen.\n"
+    "tekenden); de ingangsdatum zodra iedereen tekende; de kop van de auditketen. De tekst noemt de\n"
+    "statussen in het Nederlands; --json de codes (pending invited viewed signed declined expired\n"
+    "revoked; open completed revoked).\n"
     "\n";
 
 int status_run(std::span<const std::string_view> args) {
@@ -28,54 +26,16 @@ int status_run(std::span<const std::string_view> args) {
   });
   Werkruimte w = open_workspace(flags);
   const Status s = w.status(kenmerk);
-  std::size_t bound = 0;
-  for (const auto& p : s.partners) bound += p.bound ? 1 : 0;
   if (json) {
-    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
-    root.set("kenmerk", s.version.kenmerk);
-    root.set("versie", s.version.versie);
-    root.set("state", std::string(to_string(s.version.state)));
-    root.set("document_sha256", s.version.document_sha256);
-    root.set("signed", s.signed_count);
-    root.set("signatories", s.signatories.size());
-    root.set("effective", s.effective_ms == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(utc_time(s.effective_ms)));
-    root.set("audit_head", s.audit_head);
-    root.set("audit_length", s.audit_length);
-    Poco::JSON::Array list;
-    for (const auto& x : s.signatories) {
-      Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-      o.set("tekenbevoegde", x.tekenbevoegde);
-      o.set("partner_id", x.partner_id);
-      o.set("partner", x.partner);
-      o.set("naam", x.naam);
-      o.set("functie", x.functie);
-      o.set("email", x.email);
-      o.set("state", std::string(to_string(x.state)));
-      o.set("time", utc_time(x.state_ms));
-      if (!x.mail_error.empty()) o.set("mail_error", x.mail_error);
-      if (!x.reason.empty()) o.set("reason", x.reason);
-      if (x.revision != 0) o.set("revision", x.revision);
-      if (!x.certificate_sha256.empty()) o.set("certificate_sha256", x.certificate_sha256);
-      list.add(o);
-    }
-    root.set("tekenbevoegden", list);
-    Poco::JSON::Array partners;
-    for (const auto& p : s.partners) {
-      Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-      o.set("partner_id", p.partner_id);
-      o.set("partner", p.partner);
-      o.set("bound", p.bound);
-      partners.add(o);
-    }
-    root.set("partners", partners);
-    Poco::JSON::Stringifier::stringify(root, std::cout, 2);
-    std::cout << "\n";
+    std::cout << status_json(s);
     return kOk;
   }
-  std::cout << s.version.kenmerk << " versie " << s.version.versie << " (" << to_string(s.version.state)
+  const std::size_t bound = s.bound_count;
+  std::cout << s.version.kenmerk << " versie " << s.version.versie << " (" << dutch(s.version.state)
             << "): " << s.signed_count << " van " << s.signatories.size() << " tekenbevoegden ondertekend\n\n";
   for (const auto& x : s.signatories) {
-    std::cout << "  " << to_string(x.state) << std::string(10 - to_string(x.state).size(), ' ') << utc_time(x.state_ms)
+    const std::string_view state = dutch(x.state);
+    std::cout << "  " << state << std::string(state.size() < 22 ? 22 - state.size() : 1, ' ') << utc_time(x.state_ms)
               << "  " << x.partner << " — " << x.naam << " (" << x.functie << ")";
     if (!x.reason.empty()) std::cout << "  reden: " << x.reason;
     if (!x.mail_error.empty()) std::cout << "  MAIL MISLUKT: " << x.mail_error;

@@ -15,11 +15,7 @@ std::filesystem::path workspace_dir(const std::string& flag) {
   return "sto-werkruimte";
 }
 
-std::string passphrase(const std::string& file) {
-  if (file.empty()) {
-    const char* env = std::getenv("STO_PASSPHRASE");
-    return env == nullptr ? "" : env;
-  }
+std::string first_line(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error("kan het wachtwoordbestand " + file + " niet lezen");
   std::string line;
@@ -29,19 +25,17 @@ std::string passphrase(const std::string& file) {
   return line;
 }
 
+std::string passphrase(const std::string& file) {
+  if (file.empty()) {
+    const char* env = std::getenv("STO_PASSPHRASE");
+    return env == nullptr ? "" : env;
+  }
+  return first_line(file);
+}
+
 Werkruimte open_workspace(const WorkspaceFlags& flags) {
   return Werkruimte::open(workspace_dir(flags.home), templates_dir(), passphrase(flags.passphrase_file),
                           flags.overrides);
-}
-
-std::string utc_time(std::int64_t ms) {
-  if (ms == 0) return "—";
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
 }
 
 }  // namespace sto::cli

@@ -85,14 +85,19 @@ TEST_F(Workflow, OpenInviteStatusRemindRevoke) {
   EXPECT_THAT(text.out, HasSubstr("0 van 9 tekenbevoegden ondertekend"));
   EXPECT_THAT(text.out, HasSubstr("Gebonden partners: 0 van 8"));
 
-  const auto reminded = run_sto({"remind", "STO25-071-SOK", "--home", ws});
+  // Just invited: nobody is reminded within 24 h, unless forced.
+  const auto early = run_sto({"remind", "STO25-071-SOK", "--home", ws});
+  EXPECT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_THAT(early.out, HasSubstr("0 van 9 herinneringen verstuurd; 9 overgeslagen"));
+  EXPECT_EQ(files_in(dir_ / "ws/postvak/new"), 9u);
+  const auto reminded = run_sto({"remind", "STO25-071-SOK", "--force", "--home", ws});
   EXPECT_EQ(reminded.exit_code, 0) << reminded.err;
   EXPECT_THAT(reminded.out, HasSubstr("9 van 9 herinneringen verstuurd"));
   EXPECT_EQ(files_in(dir_ / "ws/postvak/new"), 18u);
 
   const auto revoked = run_sto({"revoke", "STO25-071-SOK", "--reden", "partner treedt toe", "--home", ws});
   EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
-  EXPECT_THAT(run_sto({"status", "STO25-071-SOK", "--home", ws}).out, HasSubstr("(revoked)"));
+  EXPECT_THAT(run_sto({"status", "STO25-071-SOK", "--home", ws}).out, HasSubstr("(ingetrokken)"));
   // What the penvoerder asks is refused (exit 1), not an environment error.
   EXPECT_EQ(run_sto({"revoke", "STO25-071-SOK", "--home", ws}).exit_code, 1);
   const auto unknown = run_sto({"status", "ONBEKEND", "--home", ws});
@@ -111,7 +116,44 @@ TEST_F(Workflow, InviteThroughAnSmtpServerThatIsNotThereFailsPerSignatory) {
   EXPECT_THAT(r.out, HasSubstr("MISLUKT"));
   const auto status = run_sto({"status", "STO25-071-SOK", "--home", ws});
   EXPECT_THAT(status.out, HasSubstr("MAIL MISLUKT"));
-  EXPECT_THAT(status.out, HasSubstr("pending"));
+  EXPECT_THAT(status.out, HasSubstr("nog niet uitgenodigd"));
+}
+
+TEST_F(Workflow, RemindOneTekenbevoegde) {
+  const std::string ws = (dir_ / "ws").string();
+  ASSERT_EQ(run_sto({"init", "--home", ws, "--penvoerder-email", "penvoerder@example.nl"}).exit_code, 0);
+  EXPECT_THAT(slurp(dir_ / "ws/sto.conf"), HasSubstr("penvoerder.email = penvoerder@example.nl\n"));
+  ASSERT_EQ(run_sto({"open", kKlein, "--home", ws}).exit_code, 0);
+  ASSERT_EQ(run_sto({"invite", "STO25-071-SOK", "--home", ws}).exit_code, 0);
+  ASSERT_EQ(files_in(dir_ / "ws/postvak/new"), 9u);
+  // Invited a moment ago: skipped (not a failure), nothing sent.
+  const auto early = run_sto({"remind", "STO25-071-SOK", "--tekenbevoegde", "s3", "--home", ws});
+  EXPECT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_THAT(early.out, HasSubstr("overgeslagen  s3 <j.smeulders@scok.example.nl>"));
+  EXPECT_THAT(early.out, HasSubstr("0 van 1 herinneringen verstuurd; 1 overgeslagen"));
+  EXPECT_EQ(files_in(dir_ / "ws/postvak/new"), 9u);
+  // Forced: that one only.
+  const auto forced = run_sto({"remind", "STO25-071-SOK", "--tekenbevoegde", "s3", "--force", "--home", ws});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_THAT(forced.out, HasSubstr("verstuurd     s3 <j.smeulders@scok.example.nl>"));
+  EXPECT_THAT(forced.out, HasSubstr("1 van 1 herinneringen verstuurd"));
+  EXPECT_EQ(files_in(dir_ / "ws/postvak/new"), 10u);
+  const auto status = run_sto({"status", "STO25-071-SOK", "--json", "--home", ws});
+  const auto json = Poco::JSON::Parser().parse(status.out).extract<Poco::JSON::Object::Ptr>();
+  const auto list = json->getArray("tekenbevoegden");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto o = list->getObject(static_cast<unsigned>(i));
+    EXPECT_TRUE(o->has("invited")) << i;
+    EXPECT_EQ(o->has("reminded"), o->getValue<std::string>("tekenbevoegde") == "s3") << i;
+  }
+  // Unknown, or nothing to remind of: refused (exit 1); a flag without its value is misuse.
+  const auto unknown = run_sto({"remind", "STO25-071-SOK", "--tekenbevoegde", "s99", "--home", ws});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("s99"));
+  EXPECT_EQ(run_sto({"remind", "STO25-071-SOK", "--home", ws, "--tekenbevoegde"}).exit_code, 2);
+  EXPECT_EQ(run_sto({"invite", "STO25-071-SOK", "--force", "--home", ws}).exit_code, 2);
+  // The text names the states in Dutch.
+  EXPECT_THAT(run_sto({"status", "STO25-071-SOK", "--home", ws}).out, HasSubstr("  uitgenodigd  "));
 }
 
 TEST_F(Workflow, DemoSignsEverythingOverHttp) {

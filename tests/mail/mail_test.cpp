@@ -298,6 +298,37 @@ TEST(MailTemplates, ReminderIsAReminderWithTheLink) {
   EXPECT_NE(m.html.find("href=\"" + kLink + "\""), std::string::npos);
 }
 
+TEST(MailTemplates, ThePenvoerdersNoticesNameWhatHappenedAndLinkToTheAgreement) {
+  MailContext c = context();
+  c.email = "a@example.nl";
+  c.reden = "Wij <doen> niet mee & dat is dat";
+  c.melding = "550 5.1.1 <a@example.nl>: Recipient address rejected";
+  c.overzicht = "Stand: 1 van 9 handtekeningen\n- getekend: Anneke Ünal (Graafschap College)";
+  const MailAddress from{"STO", "noreply@sto.test"};
+  const MailAddress to{"", "penvoerder@example.nl"};
+  const Mail declined = declined_notice(kTemplates, from, to, c);
+  EXPECT_TRUE(declined.subject.starts_with("Geweigerd: Anneke Ünal (Graafschap College)")) << declined.subject;
+  EXPECT_NE(declined.text.find(c.reden), std::string::npos);
+  EXPECT_NE(declined.html.find("Wij &lt;doen&gt; niet mee &amp; dat is dat"), std::string::npos);
+  const Mail bounced = bounce_notice(kTemplates, from, to, c);
+  EXPECT_TRUE(bounced.subject.starts_with("Mail niet bezorgd: ")) << bounced.subject;
+  EXPECT_NE(bounced.text.find(c.melding), std::string::npos);
+  EXPECT_NE(bounced.text.find("a@example.nl"), std::string::npos);
+  const Mail done = completed_notice(kTemplates, from, to, c);
+  EXPECT_TRUE(done.subject.starts_with("Rond: STO-2026-0042 versie 3")) << done.subject;
+  EXPECT_NE(done.text.find("gaat in op 1 januari 2027."), std::string::npos);
+  const Mail summary = daily_summary(kTemplates, from, to, c);
+  EXPECT_TRUE(summary.subject.starts_with("Stand van zaken STO-2026-0042")) << summary.subject;
+  EXPECT_NE(summary.text.find(c.overzicht), std::string::npos);
+  for (const Mail* m : {&declined, &bounced, &done, &summary}) {
+    EXPECT_TRUE(has_line(m->text, kLink)) << m->subject;
+    EXPECT_NE(m->html.find("href=\"" + kLink + "\""), std::string::npos) << m->subject;
+    EXPECT_EQ(m->text.find("${"), std::string::npos) << m->subject;
+    EXPECT_EQ(m->html.find("<script"), std::string::npos);
+    EXPECT_TRUE(m->attachments.empty());
+  }
+}
+
 TEST(MailTemplates, CompletionAttachesThePdfAndTellsHowToVerify) {
   const Attachment pdf{"STO-2026-0042-v3-getekend.pdf", "application/pdf", std::string("%PDF-1.7\n\0\xff", 11)};
   const Mail m = completion(kTemplates, {"STO", "noreply@sto.test"}, {"", "a@example.nl"}, context(), pdf);

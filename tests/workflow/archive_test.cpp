@@ -325,7 +325,7 @@ TEST_P(Archive, ExportsWithASingleDatabaseConnection) {
 }
 
 TEST_P(Archive, TheDossierShortensRepeatedEventsButNeverTheSignature) {
-  for (int i = 0; i < 45; ++i) site_->w().remind(kenmerk_);  // the log grows, by anyone's hand
+  for (int i = 0; i < 45; ++i) site_->w().remind(kenmerk_, RemindOptions{"", true});  // the log grows, by anyone's hand
   for (const auto& link : links_) ASSERT_EQ(site_->sign(link).status, 303);
   const Verdict v = export_and_verify("a");
   EXPECT_EQ(v.oordeel, Oordeel::intact) << describe(v);

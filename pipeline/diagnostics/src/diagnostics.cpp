@@ -86,6 +86,26 @@ std::string_view severity_word(Severity severity, Taal taal) {
   return taal == Taal::nl ? "waarschuwing" : "warning";
 }
 
+std::string summary_line(const Findings& findings, const std::string& file, Taal taal) {
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  for (const auto& f : findings) (f.severity == Severity::error ? errors : warnings) += 1;
+  const bool nl = taal == Taal::nl;
+  std::string out = file + ": ";
+  if (errors == 0) {
+    out += nl ? "geldig" : "valid";
+  } else {
+    out += std::string(nl ? "ongeldig, " : "invalid, ") + std::to_string(errors) +
+           (nl ? (errors == 1 ? " fout" : " fouten") : (errors == 1 ? " error" : " errors"));
+  }
+  if (warnings > 0) {
+    out += (errors == 0 ? " (" : ", ") + std::to_string(warnings) +
+           (nl ? (warnings == 1 ? " waarschuwing" : " waarschuwingen") : (warnings == 1 ? " warning" : " warnings")) +
+           (errors == 0 ? ")" : "");
+  }
+  return out;
+}
+
 std::string describe(const Finding& finding, Taal taal) {
   std::string out = finding.file;
   if (!finding.cell.empty()) {

@@ -126,7 +126,7 @@ void add_partners(Document& doc, const DossierData& data) {
 
 // The audit log's event names (sto/audit.h audit_event) in Dutch; an unknown one as it is.
 std::string event_name(const std::string& event) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kNames{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kNames{{
       {"opened", "ter ondertekening geopend"},
       {"invited", "uitgenodigd"},
       {"reminded", "herinnerd"},
@@ -138,6 +138,8 @@ std::string event_name(const std::string& event) {
       {"revoked", "ingetrokken"},
       {"mail-failed", "mail mislukt"},
       {"completed", "voltooid"},
+      {"email-changed", "e-mailadres gewijzigd"},
+      {"schedule-changed", "herinneringsschema gewijzigd"},
   }};
   for (const auto& [kind, name] : kNames) {
     if (event == kind) return std::string(name);

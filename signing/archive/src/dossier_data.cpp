@@ -54,6 +54,8 @@ DossierData dossier_data(const Agreement& a, const Verdict& v, const Files& f, c
     for (const char* key : {"reason", "message_id", "error"}) {
       if (!audit_text(e, key).empty()) ev.detail = audit_text(e, key);
     }
+    if (ev.event == audit_event::email_changed)
+      ev.detail = "van " + audit_text(e, "old_email") + " naar " + audit_text(e, "email");
     const std::string who = audit_text(e, "tekenbevoegde");
     if (ev.event == audit_event::declined) declined[who] = true;
     events[who].push_back(std::move(ev));

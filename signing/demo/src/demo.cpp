@@ -178,7 +178,7 @@ DemoSite::DemoSite(const std::filesystem::path& dir, const std::filesystem::path
   configuration.set("listen", "127.0.0.1:0");
   Werkruimte::init(dir, configuration, passphrase);
   werkruimte_ = std::make_unique<Werkruimte>(Werkruimte::open(dir, templates, passphrase, overrides));
-  server_ = std::make_unique<PageServer>(*werkruimte_, "127.0.0.1:0", access_log);
+  server_ = std::make_unique<PageServer>(*werkruimte_, "127.0.0.1:0", access_log, templates);
   server_->start();
   base_url_ = server_->base_url();
   werkruimte_->configure("base_url", base_url_);

@@ -48,7 +48,11 @@ Values values(const MailContext& c) {
           {"link", c.link},
           {"verloopt", dutch_date_time(c.verloopt)},
           {"ca_fingerprint", c.ca_fingerprint},
-          {"ingangsdatum", dutch_date(c.ingangsdatum)}};
+          {"ingangsdatum", dutch_date(c.ingangsdatum)},
+          {"email", c.email},
+          {"reden", c.reden},
+          {"melding", c.melding},
+          {"overzicht", c.overzicht}};
 }
 
 // `text` with every ${name} replaced by its value (HTML-escaped when `html`). An unknown or
@@ -117,6 +121,26 @@ Mail completion(const std::filesystem::path& templates, const MailAddress& from,
   Mail mail = from_templates(templates, "voltooid", from, to, context);
   mail.attachments.push_back(std::move(signed_pdf));
   return mail;
+}
+
+Mail declined_notice(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                     const MailContext& context) {
+  return from_templates(templates, "penvoerder-weigering", from, to, context);
+}
+
+Mail bounce_notice(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                   const MailContext& context) {
+  return from_templates(templates, "penvoerder-onbestelbaar", from, to, context);
+}
+
+Mail completed_notice(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                      const MailContext& context) {
+  return from_templates(templates, "penvoerder-voltooid", from, to, context);
+}
+
+Mail daily_summary(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                   const MailContext& context) {
+  return from_templates(templates, "penvoerder-samenvatting", from, to, context);
 }
 
 }  // namespace sto

@@ -15,7 +15,8 @@ constexpr std::array<const char*, 12> kMaanden = {"januari",   "februari", "maar
                                                   "mei",       "juni",     "juli",     "augustus",
                                                   "september", "oktober",  "november", "december"};
 
-// "26 november 2026 om 01:38 UTC"
+}  // namespace
+
 std::string datum(std::int64_t ms) {
   const std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -25,6 +26,8 @@ std::string datum(std::int64_t ms) {
   return std::to_string(tm.tm_mday) + " " + kMaanden[static_cast<std::size_t>(tm.tm_mon) % 12] + " " +
          std::to_string(tm.tm_year + 1900) + " om " + hm + " UTC";
 }
+
+namespace {
 
 std::string head(const std::string& title) {
   return "<!doctype html><html lang=nl><head><meta charset=utf-8>"
@@ -81,15 +84,17 @@ const std::string& style() {
   return css;
 }
 
+std::string csp_hash(std::string_view text) {
+  unsigned char md[32];
+  unsigned int n = 0;
+  EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr);
+  unsigned char b64[64];
+  const int len = EVP_EncodeBlock(b64, md, static_cast<int>(n));
+  return "sha256-" + std::string(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(len));
+}
+
 const std::string& style_hash() {
-  static const std::string hash = [] {
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_Digest(style().data(), style().size(), md, &n, EVP_sha256(), nullptr);
-    unsigned char b64[64];
-    const int len = EVP_EncodeBlock(b64, md, static_cast<int>(n));
-    return "sha256-" + std::string(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(len));
-  }();
+  static const std::string hash = csp_hash(style());
   return hash;
 }
 

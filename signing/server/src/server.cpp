@@ -25,6 +25,9 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "beheer.h"
+#include "beheer_access.h"
+#include "http.h"
 #include "page.h"
 #include "sto/utf8.h"
 
@@ -106,6 +109,7 @@ struct PageServer::Impl {
   std::unique_ptr<Poco::Net::ServerSocket> socket;
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<Beheer> beheer;
 
   Impl(Werkruimte& werkruimte, std::ostream* access_log) : w(werkruimte), log(access_log) {}
 
@@ -114,20 +118,10 @@ struct PageServer::Impl {
            "'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   }
 
-  static void secure(HTTPServerResponse& r, const std::string& policy) {
-    r.set("Referrer-Policy", "no-referrer");
-    r.set("Content-Security-Policy", policy);
-    r.set("Cache-Control", "no-store");
-    r.set("X-Content-Type-Options", "nosniff");
-    r.set("X-Frame-Options", "DENY");
-  }
+  static void secure(HTTPServerResponse& r, const std::string& policy) { http::secure(r, policy); }
 
   void html(HTTPServerResponse& r, HTTPResponse::HTTPStatus status, const std::string& body) {
-    r.setStatusAndReason(status);
-    secure(r, csp());
-    r.setContentType("text/html; charset=utf-8");
-    r.setContentLength(static_cast<std::streamsize>(body.size()));
-    r.send() << body;
+    http::send(r, status, "text/html; charset=utf-8", body, csp());
   }
 
   // The client's address; behind a trusted proxy the last X-Forwarded-For entry of the last such
@@ -201,7 +195,9 @@ struct PageServer::Impl {
     // would parse it as the next request (a smuggled one): such a connection is closed.
     const bool body = req.getChunkedTransferEncoding() || (req.hasContentLength() && req.getContentLength64() > 0);
     const std::string target = Poco::URI(req.getURI()).getPath();
-    const bool form = req.getMethod() == "POST" && (target.ends_with("/onderteken") || target.ends_with("/weiger"));
+    const bool beheer_path = target == "/beheer" || target.starts_with("/beheer/");
+    const bool form =
+        req.getMethod() == "POST" && (target.ends_with("/onderteken") || target.ends_with("/weiger") || beheer_path);
     if (body && !form) res.setKeepAlive(false);
     std::string logged = "/";
     try {
@@ -241,6 +237,7 @@ struct PageServer::Impl {
            page::message("Ondertekenen", "Open de persoonlijke link uit uw mail om de overeenkomst te ondertekenen."));
       return path;
     }
+    if (path == "/beheer" || path.starts_with("/beheer/")) return beheer->handle(req, res, who);
     if (path == "/favicon.ico") {
       // Browsers ask for it on every visit; there is none (a data: icon would need the CSP
       // opened), and a 404 each time would only fill the log.
@@ -375,7 +372,8 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-PageServer::PageServer(Werkruimte& werkruimte, const std::string& listen, std::ostream* access_log)
+PageServer::PageServer(Werkruimte& werkruimte, const std::string& listen, std::ostream* access_log,
+                       const std::filesystem::path& templates)
     : impl_(std::make_unique<Impl>(werkruimte, access_log)) {
   const Configuration& c = werkruimte.configuration();
   try {
@@ -395,6 +393,8 @@ PageServer::PageServer(Werkruimte& werkruimte, const std::string& listen, std::o
   } catch (const Poco::Exception& e) {
     throw Error("kan niet luisteren op " + listen + ": " + e.displayText());
   }
+  const bool https = impl_->tls || c.base_url.starts_with("https://");
+  impl_->beheer = std::make_unique<Beheer>(werkruimte, templates, https);
   auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
   params->setMaxThreads(c.server_threads);
   params->setMaxQueued(c.server_queue);
@@ -419,6 +419,12 @@ void PageServer::stop() {
 }
 
 unsigned short PageServer::port() const { return impl_->socket->address().port(); }
+
+void set_beheer_password(const std::filesystem::path& dir, const std::string& password) {
+  beheer::set_password(dir, password);
+}
+
+void check_beheer_password(const std::string& password) { beheer::check_password(password); }
 
 std::string PageServer::base_url() const {
   const std::string host = impl_->host == "0.0.0.0" ? "127.0.0.1" : impl_->host;

@@ -63,7 +63,8 @@ VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 
 
 constexpr std::string_view kSignatoryColumns =
     "s.id, s.version_id, s.position, s.tekenbevoegde, s.partner_id, s.partner, s.naam, s.functie, s.email, "
-    "s.state, s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256, s.certificate_sha256";
+    "s.state, s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256, s.certificate_sha256, s.invited_ms, "
+    "s.reminded_ms";
 
 SignatoryRecord signatory_at(const RecordSet& rs, std::size_t row, std::size_t at = 0) {
   SignatoryRecord s;
@@ -86,6 +87,8 @@ SignatoryRecord signatory_at(const RecordSet& rs, std::size_t row, std::size_t a
   s.revision = number(rs, row, at + 13);
   s.revision_sha256 = text(rs, row, at + 14);
   s.certificate_sha256 = text(rs, row, at + 15);
+  s.invited_ms = number(rs, row, at + 16);
+  s.reminded_ms = number(rs, row, at + 17);
   return s;
 }
 
@@ -137,7 +140,7 @@ std::optional<LinkRecord> link_of(Connection c, std::string_view hash) {
   RecordSet rs = c.query("SELECT t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms, " +
                              std::string(kSignatoryColumns) +
                              ", v.id, a.kenmerk, v.versie, v.state, '', v.xml_sha256, v.document_sha256, "
-                             "v.contract_dir, v.revisions, v.opened_ms, v.closed_ms FROM token t "
+                             "v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, t.revoked_ms FROM token t "
                              "JOIN signatory s ON s.id = t.signatory_id JOIN version v ON v.id = s.version_id "
                              "JOIN agreement a ON a.id = v.agreement_id WHERE t.hash = ?",
                          std::string(hash));
@@ -150,7 +153,8 @@ std::optional<LinkRecord> link_of(Connection c, std::string_view hash) {
   link.token.expires_ms = number(rs, 0, 4);
   link.token.used_ms = number(rs, 0, 5);
   link.signatory = signatory_at(rs, 0, 6);
-  link.version = version_at(rs, 0, 22);
+  link.version = version_at(rs, 0, 24);
+  link.token.revoked_ms = number(rs, 0, 35);
   return link;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 // One statement per step (PostgreSQL prepares each statement); {ID} is the dialect's
 // auto-numbered key. Append steps; never change one that has shipped.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 15> kMigrations = {
     "CREATE TABLE agreement (id {ID}, kenmerk TEXT NOT NULL UNIQUE, chain_head TEXT NOT NULL, "
     "chain_length BIGINT NOT NULL, created_ms BIGINT NOT NULL)",
     "CREATE TABLE version (id {ID}, agreement_id BIGINT NOT NULL REFERENCES agreement(id), versie BIGINT NOT NULL, "
@@ -30,6 +30,19 @@ constexpr std::array<std::string_view, 9> kMigrations = {
     "CREATE INDEX token_signatory ON token (signatory_id)",
     "CREATE INDEX version_agreement ON version (agreement_id, versie)",
     "CREATE INDEX audit_agreement ON audit (agreement_id, seq)",
+    // Issue 14: when the last invitation and reminder were accepted (the 24 h rule, the schedule),
+    // links revoked one by one (a corrected address), each agreement's reminder schedule and the
+    // penvoerder's daily summary. A database from before learns the last invitation from its
+    // links: someone past pending was mailed, at the latest when their newest link was made.
+    "ALTER TABLE signatory ADD COLUMN invited_ms BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE signatory ADD COLUMN reminded_ms BIGINT NOT NULL DEFAULT 0",
+    "UPDATE signatory SET invited_ms = COALESCE((SELECT MAX(t.created_ms) FROM token t WHERE t.signatory_id = "
+    "signatory.id), 0) WHERE state <> 'pending'",
+    "ALTER TABLE token ADD COLUMN revoked_ms BIGINT NOT NULL DEFAULT 0",
+    "CREATE TABLE reminder_schedule (agreement_id BIGINT PRIMARY KEY REFERENCES agreement(id), "
+    "na_dagen TEXT NOT NULL, dagen_voor_verloop BIGINT NOT NULL, aan BIGINT NOT NULL)",
+    "CREATE TABLE penvoerder_summary (agreement_id BIGINT PRIMARY KEY REFERENCES agreement(id), "
+    "sent_ms BIGINT NOT NULL, audit_length BIGINT NOT NULL)",
 };
 
 }  // namespace

@@ -94,6 +94,58 @@ std::vector<AuditRecord> Store::audit(std::string_view kenmerk) {
   return impl_->read("auditlog lezen", [&](detail::Connection c) { return detail::audit_of(c, kenmerk); });
 }
 
+std::pair<std::string, std::int64_t> Store::audit_head(std::string_view kenmerk) {
+  return impl_->read("auditketen lezen", [&](detail::Connection c) {
+    detail::RecordSet rs =
+        c.query("SELECT chain_head, chain_length FROM agreement WHERE kenmerk = ?", std::string(kenmerk));
+    if (rs.rowCount() == 0) return std::pair<std::string, std::int64_t>(std::string(kAuditGenesis), 0);
+    return std::pair<std::string, std::int64_t>(detail::text(rs, 0, 0), detail::number(rs, 0, 1));
+  });
+}
+
+namespace {
+
+std::optional<ScheduleRecord> schedule_row(const detail::RecordSet& rs) {
+  if (rs.rowCount() == 0) return std::nullopt;
+  return ScheduleRecord{detail::text(rs, 0, 0), detail::number(rs, 0, 1), detail::number(rs, 0, 2) != 0};
+}
+
+}  // namespace
+
+std::optional<ScheduleRecord> Store::schedule(std::string_view kenmerk) {
+  return impl_->read("herinneringsschema lezen", [&](detail::Connection c) {
+    return schedule_row(
+        c.query("SELECT r.na_dagen, r.dagen_voor_verloop, r.aan FROM reminder_schedule r JOIN agreement a ON "
+                "a.id = r.agreement_id WHERE a.kenmerk = ?",
+                std::string(kenmerk)));
+  });
+}
+
+std::vector<Store::TokenTimes> Store::token_times(std::int64_t version_id) {
+  return impl_->read("links lezen", [&](detail::Connection c) {
+    detail::RecordSet rs = c.query(
+        "SELECT t.signatory_id, MAX(t.created_ms), MAX(t.expires_ms) FROM token t JOIN signatory s ON "
+        "s.id = t.signatory_id WHERE s.version_id = ? GROUP BY t.signatory_id",
+        version_id);
+    std::vector<TokenTimes> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+      out.push_back({detail::number(rs, row, 0), detail::number(rs, row, 1), detail::number(rs, row, 2)});
+    }
+    return out;
+  });
+}
+
+SummaryRecord Store::summary(std::string_view kenmerk) {
+  return impl_->read("samenvatting lezen", [&](detail::Connection c) {
+    detail::RecordSet rs = c.query(
+        "SELECT p.sent_ms, p.audit_length FROM penvoerder_summary p JOIN agreement a ON a.id = p.agreement_id "
+        "WHERE a.kenmerk = ?",
+        std::string(kenmerk));
+    if (rs.rowCount() == 0) return SummaryRecord{};
+    return SummaryRecord{detail::number(rs, 0, 0), detail::number(rs, 0, 1)};
+  });
+}
+
 std::string Store::agreement_xml(std::int64_t version_id) {
   return impl_->read("overeenkomst lezen",
                      [&](detail::Connection c) { return detail::agreement_xml_of(c, version_id); });
@@ -158,6 +210,58 @@ std::int64_t Store::Transaction::latest_token_expiry(std::int64_t signatory_id) 
   });
 }
 
+std::int64_t Store::Transaction::latest_token_created(std::int64_t signatory_id) {
+  return impl_->step("tokens lezen", [&](detail::Connection c) {
+    return detail::number(
+        c.query("SELECT COALESCE(MAX(created_ms), 0) FROM token WHERE signatory_id = ?", signatory_id), 0, 0);
+  });
+}
+
+std::int64_t Store::Transaction::audit_length() { return impl_->length; }
+
+std::optional<ScheduleRecord> Store::Transaction::schedule() {
+  return impl_->step("herinneringsschema lezen", [&](detail::Connection c) {
+    return schedule_row(c.query(
+        "SELECT na_dagen, dagen_voor_verloop, aan FROM reminder_schedule WHERE agreement_id = ?", impl_->agreement_id));
+  });
+}
+
+SummaryRecord Store::Transaction::summary() {
+  return impl_->step("samenvatting lezen", [&](detail::Connection c) {
+    detail::RecordSet rs =
+        c.query("SELECT sent_ms, audit_length FROM penvoerder_summary WHERE agreement_id = ?", impl_->agreement_id);
+    if (rs.rowCount() == 0) return SummaryRecord{};
+    return SummaryRecord{detail::number(rs, 0, 0), detail::number(rs, 0, 1)};
+  });
+}
+
+void Store::Transaction::set_schedule(const ScheduleRecord& r) {
+  impl_->step("herinneringsschema vastleggen", [&](detail::Connection c) {
+    c.exec(
+        "INSERT INTO reminder_schedule (agreement_id, na_dagen, dagen_voor_verloop, aan) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (agreement_id) DO UPDATE SET na_dagen = excluded.na_dagen, "
+        "dagen_voor_verloop = excluded.dagen_voor_verloop, aan = excluded.aan",
+        impl_->agreement_id, r.na_dagen, r.dagen_voor_verloop, std::int64_t{r.aan ? 1 : 0});
+  });
+}
+
+void Store::Transaction::set_summary(const SummaryRecord& r) {
+  impl_->step("samenvatting vastleggen", [&](detail::Connection c) {
+    c.exec(
+        "INSERT INTO penvoerder_summary (agreement_id, sent_ms, audit_length) VALUES (?, ?, ?) "
+        "ON CONFLICT (agreement_id) DO UPDATE SET sent_ms = excluded.sent_ms, audit_length = excluded.audit_length",
+        impl_->agreement_id, r.sent_ms, r.audit_length);
+  });
+}
+
+void Store::Transaction::revoke_tokens(std::int64_t signatory_id, std::int64_t when_ms) {
+  if (!signatory(signatory_id))
+    throw Error("ondertekenaar " + std::to_string(signatory_id) + " hoort niet bij " + impl_->kenmerk);
+  impl_->step("links intrekken", [&](detail::Connection c) {
+    c.exec("UPDATE token SET revoked_ms = ? WHERE signatory_id = ? AND revoked_ms = 0", when_ms, signatory_id);
+  });
+}
+
 std::vector<AuditRecord> Store::Transaction::audit() {
   return impl_->step("auditlog lezen", [&](detail::Connection c) { return detail::audit_of(c, impl_->kenmerk); });
 }
@@ -202,9 +306,9 @@ void Store::Transaction::update_signatory(const SignatoryRecord& s) {
   impl_->step("ondertekenaar bijwerken", [&](detail::Connection c) {
     c.exec(
         "UPDATE signatory SET state = ?, state_ms = ?, mail_error = ?, reason = ?, revision = ?, revision_sha256 = ?, "
-        "certificate_sha256 = ? WHERE id = ?",
+        "certificate_sha256 = ?, email = ?, invited_ms = ?, reminded_ms = ? WHERE id = ?",
         std::string(to_string(s.state)), s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256,
-        s.certificate_sha256, s.id);
+        s.certificate_sha256, s.email, s.invited_ms, s.reminded_ms, s.id);
   });
 }
 

@@ -114,6 +114,11 @@ void Configuration::set(const std::string& key, const std::string& value) {
     tls_certificate = value;
   } else if (key == "tls.key") {
     tls_key = value;
+  } else if (key == "penvoerder.email") {
+    if (!value.empty()) to_address(key, value);
+    penvoerder_email = value;
+  } else if (key == "herinneringen.interval") {
+    reminder_interval = to_int(key, value, 1, 86'400);
   } else {
     throw Error("onbekende instelling \"" + key + "\"");
   }
@@ -182,7 +187,12 @@ std::string Configuration::text() const {
     << "smtp.timeout_ms = " << smtp.timeout.count() << "\n"
     << "\n# Een externe tijdstempeldienst (RFC 3161); leeg: die van de werkruimte zelf.\n"
     << "tsa.url = " << tsa_url << "\n"
-    << "tsa.certificate = " << tsa_certificate << "\n";
+    << "tsa.certificate = " << tsa_certificate << "\n"
+    << "\n# De penvoerder: waar meldingen heen gaan (een weigering met de reden, een uitnodiging of herinnering\n"
+    << "# die niet bezorgd kon worden, de afronding, de dagelijkse samenvatting). Leeg: geen meldingen.\n"
+    << "penvoerder.email = " << penvoerder_email << "\n"
+    << "# Om de hoeveel seconden sto serve kijkt of er herinneringen of een samenvatting verstuurd moeten worden.\n"
+    << "herinneringen.interval = " << reminder_interval << "\n";
   return o.str();
 }
 

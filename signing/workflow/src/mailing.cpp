@@ -28,35 +28,26 @@ std::string new_token() {
   return token;
 }
 
+// A notice's context (the penvoerder's link replaced by the signatory's own, which may be empty).
 MailContext context(Werkruimte::Impl& w, const VersionRecord& v, const SignatoryRecord& s, const std::string& link,
                     std::int64_t expires_ms) {
-  const auto agreement = w.agreement_of(v);
-  MailContext c;
-  c.regio = agreement->regio.naam;
-  c.kenmerk = v.kenmerk;
-  c.versie = v.versie;
-  c.document_sha256 = v.document_sha256;
-  for (const Partner& p : agreement->partners) {
-    if (p.penvoerder) c.penvoerder = p.naam.value;
-  }
-  c.partner = s.partner;
-  c.naam = s.naam;
-  c.functie = s.functie;
+  MailContext c = w.notice_context(v, &s);
+  c.email.clear();
   c.link = link;
   c.verloopt = static_cast<std::time_t>(expires_ms / 1000);
-  c.ca_fingerprint = w.pki.ca_fingerprint();
   return c;
 }
 
 // Records what became of one mail to `listed` (sent: `delivery`; failed: `failure`); nullopt when
 // the request is not this agreement's. The mail
 // went out (or failed) whatever happened meanwhile, so it is recorded either way; the state
-// moves only when nobody else moved it (a signature, a revocation, another invite).
+// moves only when nobody else moved it (a signature, a revocation, another invite). A permanent
+// failure is the penvoerder's to know (after the commit).
 std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionRecord& v, const SignatoryRecord& listed,
-                                          bool reminder, const std::optional<Delivery>& delivery,
+                                          bool reminder, const Actor& actor, const std::optional<Delivery>& delivery,
                                           const std::optional<MailError>& failure) {
-  return w.store.transact(v.kenmerk, [&](Store::Transaction& tx) -> std::optional<MailOutcome> {
-    MailOutcome outcome{listed.tekenbevoegde, listed.email, false, ""};
+  auto recorded = w.store.transact(v.kenmerk, [&](Store::Transaction& tx) -> std::optional<MailOutcome> {
+    MailOutcome outcome{listed.tekenbevoegde, listed.email, false, "", false};
     auto s = tx.signatory(listed.id);
     if (!s) return std::nullopt;
     const bool unchanged = s->state == listed.state;
@@ -66,10 +57,11 @@ std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionReco
         s->state = SignatoryState::invited;
         s->state_ms = w.now_ms();
       }
+      (reminder ? s->reminded_ms : s->invited_ms) = w.now_ms();
       tx.update_signatory(*s);
-      AuditEntry e = w.entry(reminder ? audit_event::reminded : audit_event::invited, Actor{});
+      AuditEntry e = w.penvoerder_entry(reminder ? audit_event::reminded : audit_event::invited, actor);
       Werkruimte::Impl::about(e, *s, v);
-      e["email"] = s->email;
+      e["email"] = listed.email;
       e["message_id"] = delivery->message_id;
       e["server_reply"] = delivery->server_reply;
       tx.append(std::move(e));
@@ -79,9 +71,9 @@ std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionReco
       s->mail_error =
           std::string(failure->kind() == MailError::Kind::permanent ? "blijvend: " : "tijdelijk: ") + failure->what();
       tx.update_signatory(*s);
-      AuditEntry e = w.entry(audit_event::mail_failed, Actor{});
+      AuditEntry e = w.penvoerder_entry(audit_event::mail_failed, actor);
       Werkruimte::Impl::about(e, *s, v);
-      e["email"] = s->email;
+      e["email"] = listed.email;
       e["error"] = s->mail_error;
       e["code"] = std::int64_t{failure->code()};
       tx.append(std::move(e));
@@ -89,6 +81,12 @@ std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionReco
     }
     return outcome;
   });
+  if (recorded && failure && failure->kind() == MailError::Kind::permanent) {
+    MailContext c = w.notice_context(v, &listed);
+    c.melding = failure->what();
+    w.notify_penvoerder(bounce_notice, std::move(c));
+  }
+  return recorded;
 }
 
 // Runs on a thread of its own: mails each address once (someone who signed for two partners
@@ -131,61 +129,127 @@ void mail_completion(Werkruimte::Impl& w, const VersionRecord& v, std::int64_t e
 
 }  // namespace
 
-std::vector<MailOutcome> Werkruimte::Impl::send_links(const std::string& kenmerk, bool reminder) {
-  auto v = store.latest_version(kenmerk);
-  if (!v) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
-  if (v->state != VersionState::open) {
-    throw Refusal(kenmerk + " versie " + std::to_string(v->versie) + " is " + std::string(to_string(v->state)));
-  }
+void Werkruimte::Impl::check_base_url() const {
   const std::string host = Poco::URI(base_url()).getHost();
   if (host == "0.0.0.0" || host == "::" || host.empty()) {
     throw Refusal("de links zouden naar " + base_url() + " wijzen: zet base_url (sto.conf of --base-url)");
   }
-  store.transact(kenmerk, [&](Store::Transaction& tx) { expire_due(tx, *v); });
-  std::vector<MailOutcome> outcomes;
-  for (const SignatoryRecord& listed : store.signatories(v->id)) {
-    // A reminder also revives a request whose links expired: a new link, valid link.days again.
-    const bool wanted = reminder ? (listed.state == SignatoryState::invited || listed.state == SignatoryState::viewed ||
-                                    listed.state == SignatoryState::expired)
-                                 : listed.state == SignatoryState::pending;
-    if (!wanted) continue;
-    const std::string token = new_token();
-    const TokenRecord t{token_hash(token),
-                        listed.id,
-                        v->document_sha256,
-                        now_ms(),
-                        now_ms() + std::int64_t{config.link_days} * 86'400'000,
-                        0};
-    store.transact(kenmerk, [&](Store::Transaction& tx) { tx.insert_token(t); });
-    const MailAddress to{listed.naam, listed.email};
-    const MailContext c = context(*this, *v, listed, base_url() + "/t/" + token, t.expires_ms);
-    std::optional<Delivery> delivery;
-    std::optional<MailError> failure;
-    try {
-      delivery = transport->send(reminder ? sto::reminder(templates, config.mail_from, to, c)
-                                          : invitation(templates, config.mail_from, to, c));
-    } catch (const MailError& e) {
-      if (e.kind() == MailError::Kind::configuration) throw;
-      failure = e;
+}
+
+std::optional<MailOutcome> Werkruimte::Impl::mail_link(
+    const VersionRecord& v, const SignatoryRecord& listed, bool reminder, const Actor& actor,
+    const std::function<bool(Store::Transaction&, const SignatoryRecord&)>& claim) {
+  const std::string token = new_token();
+  const TokenRecord t{token_hash(token),
+                      listed.id,
+                      v.document_sha256,
+                      now_ms(),
+                      now_ms() + std::int64_t{config.link_days} * kDayMs,
+                      0,
+                      0};
+  const bool claimed = store.transact(v.kenmerk, [&](Store::Transaction& tx) {
+    if (claim) {
+      auto current = tx.signatory(listed.id);
+      if (!current || !claim(tx, *current)) return false;
     }
-    if (auto outcome = record_mailing(*this, *v, listed, reminder, delivery, failure)) {
+    tx.insert_token(t);
+    return true;
+  });
+  if (!claimed) return std::nullopt;
+  const MailAddress to{listed.naam, listed.email};
+  const MailContext c = context(*this, v, listed, base_url() + "/t/" + token, t.expires_ms);
+  std::optional<Delivery> delivery;
+  std::optional<MailError> failure;
+  try {
+    delivery = transport->send(reminder ? sto::reminder(templates, config.mail_from, to, c)
+                                        : invitation(templates, config.mail_from, to, c));
+  } catch (const MailError& e) {
+    if (e.kind() == MailError::Kind::configuration) throw;
+    failure = e;
+  }
+  return record_mailing(*this, v, listed, reminder, actor, delivery, failure);
+}
+
+std::vector<MailOutcome> Werkruimte::Impl::send_links(const std::string& kenmerk, bool reminder,
+                                                      const RemindOptions& options, const Actor& actor) {
+  auto v = store.latest_version(kenmerk);
+  if (!v) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
+  if (v->state != VersionState::open) {
+    throw Refusal(kenmerk + " versie " + std::to_string(v->versie) + " is " + std::string(dutch(v->state)));
+  }
+  check_base_url();
+  store.transact(kenmerk, [&](Store::Transaction& tx) { expire_due(tx, *v); });
+  // A reminder also revives a request whose links expired: a new link, valid link.days again.
+  const auto wanted = [&](const SignatoryRecord& s) {
+    return reminder ? (s.state == SignatoryState::invited || s.state == SignatoryState::viewed ||
+                       s.state == SignatoryState::expired)
+                    : s.state == SignatoryState::pending;
+  };
+  std::vector<SignatoryRecord> listed = store.signatories(v->id);
+  if (!options.tekenbevoegde.empty()) {
+    std::erase_if(listed, [&](const SignatoryRecord& s) { return s.tekenbevoegde != options.tekenbevoegde; });
+    if (listed.empty()) {
+      throw Refusal(kenmerk + " heeft geen tekenbevoegde \"" + options.tekenbevoegde + "\"");
+    }
+    if (!wanted(listed.front())) {
+      throw Refusal(listed.front().naam + " (" + listed.front().tekenbevoegde + ") is " +
+                    std::string(dutch(listed.front().state)) + ": " +
+                    (reminder ? "geen herinnering" : "geen uitnodiging"));
+    }
+  }
+  // The 24 h rule: whoever had an invitation or reminder accepted less than a day ago is not
+  // mailed again unless forced, whatever sent the earlier mail.
+  const auto recent = [&](const SignatoryRecord& s) {
+    const std::int64_t last = std::max(s.invited_ms, s.reminded_ms);
+    return reminder && !options.force && last != 0 && now_ms() - last < kDayMs;
+  };
+  std::vector<MailOutcome> outcomes;
+  for (const SignatoryRecord& s : listed) {
+    if (!wanted(s)) continue;
+    const auto skip = [&](const SignatoryRecord& current) {
+      const std::int64_t last = std::max(current.invited_ms, current.reminded_ms);
+      return MailOutcome{s.tekenbevoegde, s.email, false,
+                         "overgeslagen: laatst gemaild " + utc_time(last) + ", minder dan 24 uur geleden", true};
+    };
+    if (recent(s)) {
+      outcomes.push_back(skip(s));
+      continue;
+    }
+    std::optional<SignatoryRecord> raced;
+    auto outcome = mail_link(*v, s, reminder, actor, [&](Store::Transaction&, const SignatoryRecord& current) {
+      if (!wanted(current)) return false;  // another act mailed or moved it meanwhile
+      if (!recent(current)) return true;
+      raced = current;
+      return false;
+    });
+    if (outcome) {
       outcomes.push_back(std::move(*outcome));
+    } else if (raced) {
+      outcomes.push_back(skip(*raced));
     }
   }
   return outcomes;
 }
 
 void Werkruimte::Impl::start_completion_mail(const VersionRecord& v, std::int64_t effective_ms) {
+  in_background("afrondingsmails van " + v.kenmerk + " versie " + std::to_string(v.versie),
+                [this, v, effective_ms] { mail_completion(*this, v, effective_ms); });
+  MailContext c = notice_context(v, nullptr);
+  c.ingangsdatum = static_cast<std::time_t>(effective_ms / 1000);
+  notify_penvoerder(completed_notice, std::move(c));
+}
+
+void Werkruimte::Impl::in_background(std::string what, std::function<void()> job) {
   const std::lock_guard lock(mailers_mutex);
   std::erase_if(mailers, [](const std::future<void>& f) {
     return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
   });
-  mailers.push_back(std::async(std::launch::async, [this, v, effective_ms]() noexcept {
+  mailers.push_back(std::async(std::launch::async, [what = std::move(what), job = std::move(job)]() noexcept {
     // Nothing may escape a thread of its own.
     try {
-      mail_completion(*this, v, effective_ms);
+      job();
     } catch (const std::exception& e) {
-      std::cerr << "sto: afrondingsmails van " << v.kenmerk << " versie " << v.versie << ": " << e.what() << "\n";
+      std::cerr << "sto: " << what << ": " << e.what() << "\n";
     }
   }));
 }
@@ -199,7 +263,13 @@ void Werkruimte::Impl::flush_mail() {
   for (auto& f : running) f.wait();
 }
 
-std::vector<MailOutcome> Werkruimte::invite(const std::string& kenmerk) { return impl_->send_links(kenmerk, false); }
-std::vector<MailOutcome> Werkruimte::remind(const std::string& kenmerk) { return impl_->send_links(kenmerk, true); }
+std::vector<MailOutcome> Werkruimte::invite(const std::string& kenmerk, const Actor& actor) {
+  return impl_->send_links(kenmerk, false, {}, actor);
+}
+
+std::vector<MailOutcome> Werkruimte::remind(const std::string& kenmerk, const RemindOptions& options,
+                                            const Actor& actor) {
+  return impl_->send_links(kenmerk, true, options, actor);
+}
 
 }  // namespace sto

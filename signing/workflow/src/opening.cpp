@@ -15,25 +15,25 @@ void Werkruimte::Impl::revoke_version(Store::Transaction& tx, VersionRecord& v, 
   for (SignatoryRecord& s : tx.signatories(v.id)) {
     if (is_final(s.state)) continue;
     set_state(tx, s, SignatoryState::revoked);
-    AuditEntry e = entry(audit_event::revoked, actor);
+    AuditEntry e = penvoerder_entry(audit_event::revoked, actor);
     about(e, s, v)["reason"] = reason;
     tx.append(std::move(e));
   }
   v.state = VersionState::revoked;
   v.closed_ms = now_ms();
   tx.update_version(v);
-  AuditEntry e = entry(audit_event::revoked, actor);
+  AuditEntry e = penvoerder_entry(audit_event::revoked, actor);
   e["versie"] = v.versie;
   e["reason"] = reason;
   tx.append(std::move(e));
 }
 
-void Werkruimte::revoke(const std::string& kenmerk, const std::string& reason) {
+void Werkruimte::revoke(const std::string& kenmerk, const std::string& reason, const Actor& actor) {
   if (!impl_->store.latest_version(kenmerk)) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
   impl_->store.transact(kenmerk, [&](Store::Transaction& tx) {
     auto v = tx.latest_version();
     if (!v || v->state != VersionState::open) throw Refusal(kenmerk + " heeft geen open versie");
-    impl_->revoke_version(tx, *v, reason.empty() ? "ingetrokken door de penvoerder" : reason, Actor{});
+    impl_->revoke_version(tx, *v, reason.empty() ? "ingetrokken door de penvoerder" : reason, actor);
   });
 }
 
@@ -50,7 +50,8 @@ struct Scratch {
 
 }  // namespace
 
-std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path& xml, Validation& validation) {
+std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path& xml, Validation& validation,
+                                                     const Actor& actor) {
   Impl& w = *impl_;
   validation = validate_file(xml, w.rule_sets);
   if (!validation.valid()) return std::nullopt;
@@ -91,7 +92,7 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
                         std::to_string(a.versie) + " is ouder");
         }
         if (latest && latest->state == VersionState::open) {
-          w.revoke_version(tx, *latest, "vervangen door versie " + std::to_string(a.versie), Actor{});
+          w.revoke_version(tx, *latest, "vervangen door versie " + std::to_string(a.versie), actor);
           result.revoked_versie = latest->versie;
         }
         VersionRecord v;
@@ -140,7 +141,7 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
             tx.insert_signatory(s);
           }
         }
-        AuditEntry e = w.entry(audit_event::opened, Actor{});
+        AuditEntry e = w.penvoerder_entry(audit_event::opened, actor);
         e["versie"] = v.versie;
         e["document_sha256"] = v.document_sha256;
         e["xml_sha256"] = v.xml_sha256;

@@ -36,6 +36,7 @@ Kind Werkruimte::Impl::classify(const LinkRecord& link) const {
   if (link.token.document_sha256 != link.version.document_sha256) return Kind::other_version;
   if (link.signatory.state == SignatoryState::signed_) return Kind::signed_;
   if (link.signatory.state == SignatoryState::declined) return Kind::declined;
+  if (link.token.revoked_ms != 0) return Kind::revoked;  // replaced by a link to a corrected address
   if (link.version.state == VersionState::revoked || link.signatory.state == SignatoryState::revoked) {
     return Kind::revoked;
   }
@@ -232,7 +233,11 @@ LinkView Werkruimte::decline(const std::string& token, const std::string& reason
   });
   if (refused) return *refused;
   auto after = w.store.link(hash);
-  return after ? w.describe(*after) : LinkView{};
+  if (!after) return LinkView{};
+  MailContext c = w.notice_context(after->version, &after->signatory);
+  c.reden = after->signatory.reason;
+  w.notify_penvoerder(declined_notice, std::move(c));
+  return w.describe(*after);
 }
 
 }  // namespace sto

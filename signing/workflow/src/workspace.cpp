@@ -124,6 +124,13 @@ AuditEntry Werkruimte::Impl::entry(std::string_view event, const Actor& actor) c
   return e;
 }
 
+AuditEntry Werkruimte::Impl::penvoerder_entry(std::string_view event, const Actor& actor) const {
+  AuditEntry e = entry(event, actor);
+  // "cli": the commands; "sto": the installation itself (the schedule, expiry).
+  if (actor.ip != Actor{}.ip && actor.ip != "sto") e["via"] = std::string("beheer");
+  return e;
+}
+
 AuditEntry& Werkruimte::Impl::about(AuditEntry& e, const SignatoryRecord& s, const VersionRecord& v) {
   e["versie"] = v.versie;
   e["tekenbevoegde"] = s.tekenbevoegde;

@@ -16,8 +16,8 @@
 
 namespace sto {
 
-// "2026-11-26T01:38:02.123Z"
-std::string iso_ms(std::int64_t ms);
+
+inline constexpr std::int64_t kDayMs = 86'400'000;
 
 struct Werkruimte::Impl {
   std::filesystem::path dir;
@@ -41,6 +41,7 @@ struct Werkruimte::Impl {
   std::mutex cache_mutex;
   std::map<std::int64_t, Opened> cache;
   std::set<std::string> downloaded;  // token hashes whose pdf-downloaded entry is written
+  std::set<std::string> reported;    // run_due's failures already written to stderr (once each)
 
   // Completion mails go out on threads of their own, so that the last signatory's request does
   // not wait for a mail with the signed PDF to every signatory.
@@ -66,6 +67,9 @@ struct Werkruimte::Impl {
   void forget_chain(std::int64_t version_id);
   // An audit entry of `event` by `actor`, now; `about` adds whom it concerns.
   AuditEntry entry(std::string_view event, const Actor& actor) const;
+  // The same for an act of the penvoerder: by another actor than the CLI's it came through the
+  // /beheer pages ("via": "beheer").
+  AuditEntry penvoerder_entry(std::string_view event, const Actor& actor) const;
   static AuditEntry& about(AuditEntry& e, const SignatoryRecord& s, const VersionRecord& v);
   void set_state(Store::Transaction& tx, SignatoryRecord& s, SignatoryState state);
 
@@ -76,6 +80,8 @@ struct Werkruimte::Impl {
   // --- status.cpp ---
   // Requests whose every link expired become expired (inside `tx`).
   void expire_due(Store::Transaction& tx, const VersionRecord& v);
+  // Whether a request of `v` is due to expire now: a read, so that the write lock is taken only then.
+  bool expiry_due(const VersionRecord& v, const std::vector<SignatoryRecord>& signatories);
 
   // --- signing_act.cpp ---
   LinkView::Kind classify(const LinkRecord& link) const;
@@ -84,12 +90,36 @@ struct Werkruimte::Impl {
   // --- mailing.cpp ---
   std::string base_url() const { return config.base_url.empty() ? "http://" + config.listen : config.base_url; }
   // Mails every signatory of the latest open version that is due one a new link: the pending
-  // ones (invitation), or the invited, viewed and expired ones (reminder).
-  std::vector<MailOutcome> send_links(const std::string& kenmerk, bool reminder);
-  // Mails every signatory of the completed version `v` the signed contract, on a thread of its
-  // own (see flush_mail).
+  // ones (invitation), or the invited, viewed and expired ones (reminder; see RemindOptions and
+  // the 24 h rule).
+  std::vector<MailOutcome> send_links(const std::string& kenmerk, bool reminder, const RemindOptions& options,
+                                      const Actor& actor);
+  // Checks that the links would point somewhere (else Refusal).
+  void check_base_url() const;
+  // One new link to `listed` by mail, the outcome recorded. `claim`, when given, decides inside
+  // the transaction that makes the token whether the mail is still due (a run of another
+  // process, or another act, may have mailed meanwhile); nullopt when it is not, or when the
+  // request is no longer this agreement's.
+  std::optional<MailOutcome> mail_link(
+      const VersionRecord& v, const SignatoryRecord& listed, bool reminder, const Actor& actor,
+      const std::function<bool(Store::Transaction&, const SignatoryRecord&)>& claim = {});
+  // Mails every signatory of the completed version `v` the signed contract, and the penvoerder
+  // a notice, on a thread of its own (see flush_mail).
   void start_completion_mail(const VersionRecord& v, std::int64_t effective_ms);
+  // Runs `job` on a thread of its own (mail that must not hold up a page); flush_mail waits.
+  void in_background(std::string what, std::function<void()> job);
   void flush_mail();
+
+  // --- schedule.cpp: the penvoerder's notices, the reminder schedule, the daily summary ---
+  std::optional<MailAddress> penvoerder_address() const;
+  // The context of a notice about `v` (and `s`, when given): ${link} is the /beheer page.
+  MailContext notice_context(const VersionRecord& v, const SignatoryRecord* s);
+  // Mails the penvoerder (when penvoerder.email is set) on a thread of its own.
+  void notify_penvoerder(Mail (*kind)(const std::filesystem::path&, const MailAddress&, const MailAddress&,
+                                      const MailContext&),
+                         MailContext context);
+  std::size_t remind_due(const std::string& kenmerk);
+  bool summarise_due(const std::string& kenmerk);
 };
 
 }  // namespace sto

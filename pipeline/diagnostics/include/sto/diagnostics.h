@@ -71,6 +71,10 @@ std::string message(const Finding& finding, Taal taal);
 //   "partners.xlsx:Partners!I57: fout [R8.kvk] <kvk> (p05) Regel 8: ..."
 std::string describe(const Finding& finding, Taal taal);
 
+// The line that ends a validation's output, as `sto validate` prints it:
+//   "file.xml: geldig", "file.xml: geldig (2 waarschuwingen)", "file.xml: ongeldig, 3 fouten, 1 waarschuwing"
+std::string summary_line(const Findings& findings, const std::string& file, Taal taal);
+
 // Word for a severity in a language ("fout"/"waarschuwing", "error"/"warning").
 std::string_view severity_word(Severity severity, Taal taal);
 

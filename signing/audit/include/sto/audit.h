@@ -41,6 +41,10 @@ inline constexpr std::string_view reminded = "reminded";
 inline constexpr std::string_view expired = "expired";
 inline constexpr std::string_view revoked = "revoked";
 inline constexpr std::string_view completed = "completed";
+// A tekenbevoegde's address corrected ("old_email", "email"): their earlier links are revoked.
+inline constexpr std::string_view email_changed = "email-changed";
+// The agreement's reminder schedule changed ("na_dagen", "dagen_voor_verloop", "aan").
+inline constexpr std::string_view schedule_changed = "schedule-changed";
 }  // namespace audit_event
 
 inline constexpr std::string_view kAuditGenesis = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -126,8 +126,8 @@ std::unique_ptr<Transport> smtp_transport(const SmtpSettings& settings);
 // an empty line; the rest is the text part; <kind>.html is the HTML part. Placeholders:
 // ${regio} ${kenmerk} ${versie} ${document_sha256} ${penvoerder} ${partner} ${naam} ${functie}
 // ${link} ${verloopt} ("26 november 2026, 14:03 UTC") ${ca_fingerprint} ${ingangsdatum}
-// ("26 november 2026"); see templates/mail/README.md. Throws sto::Error naming the file when a
-// template is missing, has no subject line, or holds an unknown or unterminated placeholder.
+// ("26 november 2026") ${email} ${reden} ${melding} ${overzicht}; see templates/mail/README.md. Throws sto::Error
+// naming the file when a template is missing, has no subject line, or holds an unknown or unterminated placeholder.
 
 // Everything a signatory's mail may mention. Times are UTC seconds.
 struct MailContext {
@@ -143,6 +143,11 @@ struct MailContext {
   std::time_t verloopt = 0;      // when the link expires (invitation, reminder)
   std::string ca_fingerprint;    // SHA-256 of the CA certificate, "AB:CD:…" (completion)
   std::time_t ingangsdatum = 0;  // effective date: the last signature (completion)
+  // The penvoerder's notices:
+  std::string email;      // the tekenbevoegde's address
+  std::string reden;      // why they declined (weigering)
+  std::string melding;    // what the mail server answered, or the error (onbestelbaar)
+  std::string overzicht;  // the summary, lines of text (samenvatting)
 };
 
 // The invitation to sign: what, for whom, the link on a line of its own, until when.
@@ -154,5 +159,19 @@ Mail reminder(const std::filesystem::path& templates, const MailAddress& from, c
 // All have signed: the signed PDF attached, the effective date, how to check it (CA fingerprint).
 Mail completion(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
                 const MailContext& context, Attachment signed_pdf);
+
+// The penvoerder's notices (to penvoerder.email; ${link} is the agreement's /beheer page, ${naam},
+// ${partner}, ${email} the tekenbevoegde concerned): a refusal with its reason
+// (penvoerder-weigering), an invitation or reminder that bounced with the server's reply
+// (penvoerder-onbestelbaar), every signature in (penvoerder-voltooid), and the daily summary
+// (penvoerder-samenvatting, ${overzicht}).
+Mail declined_notice(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                     const MailContext& context);
+Mail bounce_notice(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                   const MailContext& context);
+Mail completed_notice(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                      const MailContext& context);
+Mail daily_summary(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                   const MailContext& context);
 
 }  // namespace sto

@@ -27,6 +27,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sto/audit.h"
@@ -75,6 +76,8 @@ struct SignatoryRecord {
   std::int64_t revision = 0;       // signed: its revision number
   std::string revision_sha256;     // signed: hex, of the PDF up to and including its revision
   std::string certificate_sha256;  // signed: hex, of its certificate's DER
+  std::int64_t invited_ms = 0;     // the last invitation a mail server accepted; 0: none
+  std::int64_t reminded_ms = 0;    // the last reminder a mail server accepted; 0: none
 };
 
 struct TokenRecord {
@@ -83,7 +86,21 @@ struct TokenRecord {
   std::string document_sha256;  // the version it was issued for
   std::int64_t created_ms = 0;
   std::int64_t expires_ms = 0;
-  std::int64_t used_ms = 0;  // 0 until a signature or refusal used it
+  std::int64_t used_ms = 0;     // 0 until a signature or refusal used it
+  std::int64_t revoked_ms = 0;  // 0 unless revoked on its own (the address was corrected)
+};
+
+// An agreement's reminder schedule (absent: the default, see sto/workflow.h Herinneringen).
+struct ScheduleRecord {
+  std::string na_dagen;  // "7,14": days after the invitation
+  std::int64_t dagen_voor_verloop = 0;
+  bool aan = true;
+};
+
+// The penvoerder's last daily summary of an agreement: when, and how long the chain was then.
+struct SummaryRecord {
+  std::int64_t sent_ms = 0;
+  std::int64_t audit_length = 0;
 };
 
 // A link's token with whom and what it is for.
@@ -130,15 +147,24 @@ class Store {
     std::optional<SignatoryRecord> signatory(std::int64_t id);          // of this agreement only
     std::optional<LinkRecord> link(std::string_view hash);              // of this agreement only
     std::string agreement_xml(std::int64_t version_id);
-    std::int64_t latest_token_expiry(std::int64_t signatory_id);  // 0 when it has no token
-    std::vector<AuditRecord> audit();                             // the whole chain, in order
+    std::int64_t latest_token_expiry(std::int64_t signatory_id);   // 0 when it has no token
+    std::int64_t latest_token_created(std::int64_t signatory_id);  // 0 when it has no token
+    std::int64_t audit_length();                                   // the chain's length so far
+    std::optional<ScheduleRecord> schedule();                      // nullopt: the default
+    SummaryRecord summary();                                       // zeros: never summarised
+    std::vector<AuditRecord> audit();                              // the whole chain, in order
 
     std::int64_t insert_version(const VersionRecord& version);        // returns its id
     std::int64_t insert_signatory(const SignatoryRecord& signatory);  // returns its id
     void update_version(const VersionRecord& version);                // state, revisions, closed_ms
-    void update_signatory(const SignatoryRecord& signatory);          // all but the identity columns
+    void update_signatory(const SignatoryRecord& signatory);          // all but the identity columns (the
+                                                                      // e-mail address is not one)
     void insert_token(const TokenRecord& token);
     void mark_token_used(std::string_view hash, std::int64_t when_ms);
+    // Revokes every link of the signatory not revoked yet.
+    void revoke_tokens(std::int64_t signatory_id, std::int64_t when_ms);
+    void set_schedule(const ScheduleRecord& schedule);
+    void set_summary(const SummaryRecord& summary);
 
     // Appends `entry` to the agreement's chain, adding "seq" and "kenmerk". Returns the record.
     AuditRecord append(AuditEntry entry);
@@ -187,6 +213,17 @@ class Store {
   std::optional<VersionRecord> latest_version(std::string_view kenmerk);
   std::vector<SignatoryRecord> signatories(std::int64_t version_id);
   std::vector<AuditRecord> audit(std::string_view kenmerk);  // the whole chain, in order
+  // The chain's head hash and length without reading it (the genesis and 0 for none).
+  std::pair<std::string, std::int64_t> audit_head(std::string_view kenmerk);
+  std::optional<ScheduleRecord> schedule(std::string_view kenmerk);
+  // Per signatory of the version that has links: when its newest link was made and expires.
+  struct TokenTimes {
+    std::int64_t signatory_id = 0;
+    std::int64_t latest_created_ms = 0;
+    std::int64_t latest_expiry_ms = 0;
+  };
+  std::vector<TokenTimes> token_times(std::int64_t version_id);
+  SummaryRecord summary(std::string_view kenmerk);  // zeros: never summarised
 
   // The link a token hash belongs to, when the token exists at all. Its version's `xml` is left
   // empty (the page needs it once per version, not per view): agreement_xml gives it.

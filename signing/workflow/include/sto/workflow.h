@@ -59,6 +59,8 @@ struct Configuration {
   bool trust_proxy = false;        // take the client's address from X-Forwarded-For (behind a proxy)
   std::string tls_certificate;     // PEM; with tls_key: HTTPS
   std::string tls_key;
+  std::string penvoerder_email;  // penvoerder.email: where the penvoerder's notices go; empty: none
+  int reminder_interval = 60;    // herinneringen.interval: seconds between sto serve's run_due rounds
 
   // Reads `path`; unknown keys and bad values are an Error naming the line. File names in it
   // are taken relative to the workspace by Werkruimte::open.
@@ -75,6 +77,14 @@ struct Actor {
   std::string ip = "cli";
   std::string user_agent;
 };
+// A penvoerder's act by another Actor than the CLI's comes from the /beheer pages: its audit
+// entry carries "via": "beheer" as well.
+
+// The states in Dutch, as the penvoerder reads them: "nog niet uitgenodigd", "uitgenodigd",
+// "bekeken", "getekend", "geweigerd", "verlopen", "ingetrokken"; and "open", "rond" (every
+// signature in), "ingetrokken".
+std::string_view dutch(SignatoryState s);
+std::string_view dutch(VersionState s);
 
 struct OpenResult {
   std::string kenmerk;
@@ -89,7 +99,37 @@ struct MailOutcome {
   std::string tekenbevoegde;
   std::string email;
   bool sent = false;
-  std::string detail;  // the server's reply, or the error
+  std::string detail;    // the server's reply, or the error; skipped: since when the last mail
+  bool skipped = false;  // not sent: mailed less than 24 h ago and not forced
+};
+
+// Invitations and reminders of `remind`: one tekenbevoegde (its id) or, empty, everyone invited
+// who has not signed or declined; `force` also mails who was mailed less than 24 h ago.
+struct RemindOptions {
+  std::string tekenbevoegde;
+  bool force = false;
+};
+
+// The last invitation and the last reminder a mail server accepted for a signatory (UTC ms;
+// 0 = never): SignatoryRecord invited_ms and reminded_ms.
+struct Contact {
+  std::int64_t invited_ms = 0;
+  std::int64_t reminded_ms = 0;
+};
+
+// An agreement's reminder schedule (stored per agreement; this default until it is changed):
+// a reminder `na_dagen` days after the invitation and `dagen_voor_verloop` days before the
+// invitation's link expires (0: not), never within 24 h of an earlier invitation or reminder.
+struct Herinneringen {
+  std::vector<int> na_dagen{7, 14};
+  int dagen_voor_verloop = 3;
+  bool aan = true;
+};
+
+// What one run_due did.
+struct Rondgang {
+  std::size_t herinneringen = 0;   // scheduled reminders accepted by the mail server
+  std::size_t samenvattingen = 0;  // daily summaries mailed to the penvoerder
 };
 
 struct PartnerStatus {
@@ -106,7 +146,19 @@ struct Status {
   std::int64_t effective_ms = 0;  // the last signature, once every tekenbevoegde signed; else 0
   std::string audit_head;         // the chain's last hash
   std::size_t audit_length = 0;
+  std::vector<Contact> contacts;  // parallel to signatories
+  std::size_t declined_count = 0;
+  std::size_t bound_count = 0;  // partners bound
 };
+
+// The JSON `sto status KENMERK --json` prints, byte for byte (ends in "\n"): the codes of the
+// states (to_string), times as "YYYY-MM-DD HH:MM:SS UTC".
+std::string status_json(const Status& status);
+
+// Times as the penvoerder reads them: "2026-11-26 01:38:02 UTC" for Unix milliseconds, "—" for 0.
+std::string utc_time(std::int64_t ms);
+// Times as the audit log holds them: "2026-11-26T01:38:02.123Z".
+std::string iso_ms(std::int64_t ms);
 
 // What the signing page shows for a link.
 struct LinkView {
@@ -191,16 +243,38 @@ class Werkruimte {
   // registers the version and one pending request per tekenbevoegde; a higher versie of an open
   // agreement revokes the older version's open requests. Throws sto::Error when the versie is
   // not higher than the last (or equal with other content).
-  std::optional<OpenResult> open_agreement(const std::filesystem::path& xml, Validation& validation);
+  std::optional<OpenResult> open_agreement(const std::filesystem::path& xml, Validation& validation,
+                                           const Actor& actor = {});
   // Mails every pending signatory (also those whose last mail failed) a new personal link.
   // Throws MailError (configuration) when no mail can go out at all.
-  std::vector<MailOutcome> invite(const std::string& kenmerk);
-  // Mails a reminder with a new link to every invited or viewed signatory.
-  std::vector<MailOutcome> remind(const std::string& kenmerk);
+  std::vector<MailOutcome> invite(const std::string& kenmerk, const Actor& actor = {});
+  // Mails a reminder with a new link to every invited, viewed or expired signatory (or the one
+  // named), except, unless forced, who was mailed less than 24 h ago (outcome `skipped`).
+  // Refusal when the named tekenbevoegde is unknown or has nothing to be reminded of.
+  std::vector<MailOutcome> remind(const std::string& kenmerk, const RemindOptions& options = {},
+                                  const Actor& actor = {});
+  // A new personal link to a corrected address: the signatory's e-mail changes (audit event
+  // email-changed, old and new address), their earlier links stop working (revoked), and an
+  // invitation goes out. Refusal when the kenmerk or tekenbevoegde is unknown, the version or
+  // the request is final (signed, declined, revoked), or `email` is not an address.
+  MailOutcome reinvite(const std::string& kenmerk, const std::string& tekenbevoegde, const std::string& email,
+                       const Actor& actor = {});
   // Revokes the open version: every request not final becomes revoked; links then say so.
-  void revoke(const std::string& kenmerk, const std::string& reason);
-  // The latest version's state. Requests whose links all expired become expired first.
+  void revoke(const std::string& kenmerk, const std::string& reason, const Actor& actor = {});
+  // The latest version's state. Requests whose links all expired become expired first (the
+  // agreement's write lock is taken only when some request is due to expire).
   Status status(const std::string& kenmerk);
+
+  // The agreement's reminder schedule, and changing it (audit event schedule-changed). Refusal
+  // for an unknown kenmerk or a schedule out of range (na_dagen 1..365, at most 10;
+  // dagen_voor_verloop 0..365).
+  Herinneringen herinneringen(const std::string& kenmerk);
+  void set_herinneringen(const std::string& kenmerk, const Herinneringen& h, const Actor& actor = {});
+  // What is due now (sto serve calls it every herinneringen.interval seconds; tests with a fixed
+  // clock): the scheduled reminders of every open version, and the penvoerder's daily summary of
+  // each agreement whose audit chain grew since the last one (at most one a day; only with
+  // penvoerder.email). A failure with one agreement is written to stderr and the others go on.
+  Rondgang run_due();
   // The signed PDF of the latest version (all revisions so far).
   std::string signed_pdf(const std::string& kenmerk);
 
