@@ -14,8 +14,10 @@
 #include <Poco/URI.h>
 #include <Poco/Zip/ZipArchive.h>
 
+#include <atomic>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "harness.h"
 #include "scratch.h"
@@ -212,6 +214,67 @@ TEST_F(BeheerTest, TenWrongPasswordsBlockTheAddressForAQuarter) {
   EXPECT_EQ(login(kPassword, "203.0.113.9").status, 303);
   for (int i = 0; i < 9; ++i) EXPECT_EQ(login("mis " + std::to_string(i), "203.0.113.9").status, 401);
   EXPECT_EQ(login(kPassword, "203.0.113.9").status, 303);
+}
+
+TEST_F(BeheerTest, TheWindowSlidesAndParallelTriesCountBeforeTheirPasswordIsChecked) {
+  // One wrong try, then nine just before the quarter ends and one just after: ten in a row
+  // within fifteen minutes (the last ten), so the address is blocked.
+  EXPECT_EQ(login("mis 0", "198.51.100.1").status, 401);
+  now_ += 14 * 60 + 50;
+  for (int i = 1; i < 9; ++i) EXPECT_EQ(login("mis " + std::to_string(i), "198.51.100.1").status, 401);
+  now_ += 20;
+  EXPECT_EQ(login("mis 9", "198.51.100.1").status, 401);
+  EXPECT_EQ(login("mis 10", "198.51.100.1").status, 401);  // ten within the window now
+  EXPECT_EQ(login(kPassword, "198.51.100.1").status, 429);
+
+  // Thirty tries at once from one address: never more than ten get their password checked.
+  std::vector<std::thread> threads;
+  std::atomic<int> checked{0};
+  std::atomic<int> odd{0};  // anything but wrong (401), blocked (429) or busy (503: two scrypt runs at once)
+  for (int i = 0; i < 30; ++i) {
+    threads.emplace_back([&, i] {
+      const int status = login("parallel " + std::to_string(i), "198.51.100.2").status;
+      if (status == 401) ++checked;
+      if (status != 401 && status != 429 && status != 503) ++odd;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_LE(checked.load(), 10);
+  EXPECT_GE(checked.load(), 2);
+  EXPECT_EQ(odd.load(), 0);
+  for (int i = checked.load(); i < 10; ++i) EXPECT_EQ(login("daarna " + std::to_string(i), "198.51.100.2").status, 401);
+  EXPECT_EQ(login(kPassword, "198.51.100.2").status, 429);
+}
+
+TEST_F(BeheerTest, BadFormsAreRefusedAndNothingHappens) {
+  log_in();
+  site_->invite(kenmerk_);
+  const std::size_t before = mails();
+  EXPECT_EQ(post(page("/herinner"), {{"csrf", csrf_}, {"tekenbevoegde", "niemand"}}, session_).status, 422);
+  EXPECT_EQ(
+      post(page("/herinneringen"), {{"csrf", csrf_}, {"na_dagen", "7"}, {"dagen_voor_verloop", "99"}}, session_).status,
+      422);
+  EXPECT_EQ(w().herinneringen(kenmerk_).dagen_voor_verloop, 3);
+  EXPECT_EQ(post(page("/herinneringen"),
+                 {{"csrf", csrf_}, {"na_dagen", "5,10"}, {"dagen_voor_verloop", "2"}, {"aan", "ja"}}, session_)
+                .status,
+            303);
+  EXPECT_EQ(w().herinneringen(kenmerk_).na_dagen, (std::vector<int>{5, 10}));
+  // A multipart body without a boundary: 400, not a crash or a 500.
+  {
+    const Poco::URI base(site_->base_url());
+    Poco::Net::HTTPClientSession raw(base.getHost(), base.getPort());
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/beheer/nieuw",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Cookie", session_);
+    request.setContentType("multipart/form-data");
+    request.setContentLength(5);
+    raw.sendRequest(request) << "xxxxx";
+    Poco::Net::HTTPResponse response;
+    raw.receiveResponse(response);
+    EXPECT_EQ(static_cast<int>(response.getStatus()), 400);
+  }
+  EXPECT_EQ(mails(), before);
 }
 
 TEST_F(BeheerTest, SessionsEndAfterEightHoursIdleAndAtLogout) {

@@ -10,8 +10,10 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <atomic>
 #include <ctime>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "beheer_impl.h"
@@ -97,6 +99,7 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
   const bool post = method == "POST";
 
   if (path == "/beheer") {
+    if (post) res.setKeepAlive(false);  // its body stays unread
     b.redirect(res, "/beheer/");
     return path;
   }
@@ -153,8 +156,25 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
              beheer_page::login(want, "Te vaak een onjuist wachtwoord. Probeer het over een kwartier opnieuw."));
       return path;
     }
-    if (!beheer::password_matches(b.w.dir(), form.get("wachtwoord", ""))) {
-      b.throttle.wrong(who.ip, b.now_ms());
+    // At most two scrypt runs (32 MiB each) at once, whoever asks.
+    static std::atomic<int> running{0};
+    if (running.fetch_add(1) >= 2) {
+      running.fetch_sub(1);
+      res.set("Retry-After", "1");
+      b.html(res, HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+             beheer_page::login(want, "Het is even druk. Probeer het over een paar seconden opnieuw."));
+      return path;
+    }
+    b.throttle.wrong(who.ip, b.now_ms());  // taken back below when it was right
+    bool matches = false;
+    try {
+      matches = beheer::password_matches(b.w.dir(), form.get("wachtwoord", ""));
+    } catch (...) {
+      running.fetch_sub(1);
+      throw;
+    }
+    running.fetch_sub(1);
+    if (!matches) {
       b.record("login-geweigerd", who);
       b.html(res, HTTPResponse::HTTP_UNAUTHORIZED,
              beheer_page::login(want, beheer::has_password(b.w.dir())
@@ -206,10 +226,17 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
     form.setFieldLimit(20);
     std::istringstream in(*body);
     UploadPart part;
-    if (multipart) {
-      form.load(req, in, part);
-    } else {
-      form.read(in);
+    try {
+      if (multipart) {
+        form.load(req, in, part);
+      } else {
+        form.read(in);
+      }
+    } catch (const Poco::Exception&) {
+      res.setKeepAlive(false);
+      b.html(res, HTTPResponse::HTTP_BAD_REQUEST,
+             beheer_page::message("Ongeldig formulier", "Het formulier is ongeldig."));
+      return "/beheer/…";
     }
     const std::string got = form.get("csrf", "");
     const std::string& want = session->csrf;
@@ -269,7 +296,10 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
     const std::string rest = path.substr(prefix.size());
     const std::string kenmerk = rest.substr(0, rest.find('/'));
     const std::string sub = rest.substr(kenmerk.size());
-    const std::string logged = prefix + "…" + (plain_name(sub.substr(sub.empty() ? 0 : 1), 40) ? sub : "");
+    static const std::set<std::string> kKnown = {
+        "",          "/voortgang",  "/contract.pdf", "/getekend.pdf", "/bewijsdossier.pdf", "/archief.zip",
+        "/herinner", "/uitnodigen", "/opnieuw",      "/intrekken",    "/herinneringen"};
+    const std::string logged = prefix + "…" + (kKnown.contains(sub) ? sub : "/…");
     if (!plain_name(kenmerk, 64) || !b.w.store().latest_version(kenmerk)) {
       b.html(res, HTTPResponse::HTTP_NOT_FOUND,
              beheer_page::message("Niet gevonden", "Er is geen overeenkomst met dit kenmerk."));
@@ -314,7 +344,7 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
                                   prefix + kenmerk));
       return prefix + "…/tekenbevoegden/…";
     }
-    if (get && b.download(v, kenmerk, sub.substr(1))) return logged;
+    if (method == "GET" && b.download(v, kenmerk, sub.substr(1))) return logged;
   }
   b.html(res, HTTPResponse::HTTP_NOT_FOUND, beheer_page::message("Niet gevonden", "Deze pagina bestaat niet."));
   return "/beheer/…";

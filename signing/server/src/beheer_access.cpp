@@ -159,10 +159,12 @@ void Throttle::wrong(const std::string& ip, std::int64_t now_ms) {
     std::erase_if(tries_, [&](const auto& kv) { return kv.second.blocked_until_ms <= now_ms; });
   }
   Tries& t = tries_[ip];
-  if (t.count == 0 || now_ms - t.first_ms > kWindowMs) t = Tries{0, now_ms, t.blocked_until_ms};
-  if (++t.count >= kMaxWrong) {
+  t.wrong_ms.push_back(now_ms);
+  while (t.wrong_ms.size() > static_cast<std::size_t>(kMaxWrong)) t.wrong_ms.pop_front();
+  // A sliding window: any kMaxWrong wrong tries in a row within kWindowMs block the address.
+  if (t.wrong_ms.size() == static_cast<std::size_t>(kMaxWrong) && now_ms - t.wrong_ms.front() <= kWindowMs) {
     t.blocked_until_ms = now_ms + kWindowMs;
-    t.count = 0;
+    t.wrong_ms.clear();
   }
 }
 

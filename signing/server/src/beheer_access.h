@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -53,13 +54,14 @@ inline constexpr std::int64_t kWindowMs = 15LL * 60 * 1000;  // … and then blo
 class Throttle {
  public:
   bool blocked(const std::string& ip, std::int64_t now_ms);
+  // Counts a try as wrong before its password is checked (right() takes it back), so that tries
+  // in parallel cannot pass the limit while scrypt runs.
   void wrong(const std::string& ip, std::int64_t now_ms);
   void right(const std::string& ip);
 
  private:
   struct Tries {
-    int count = 0;
-    std::int64_t first_ms = 0;
+    std::deque<std::int64_t> wrong_ms;  // the last kMaxWrong wrong tries in a row
     std::int64_t blocked_until_ms = 0;
   };
   std::mutex mutex_;

@@ -23,6 +23,8 @@ namespace {
 
 using http::HTTPResponse;
 
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
 constexpr auto kUploadLifetime = std::chrono::hours(24);
 
 std::filesystem::path upload_dir(Werkruimte& w) { return w.dir() / "beheer-uploads"; }
@@ -78,7 +80,7 @@ std::string done_text(const std::string& query) {
     if (k == "over") skipped = value;
     if (k == "mis") failed = value;
   }
-  const auto number = [](const std::string& s) { return std::all_of(s.begin(), s.end(), ::isdigit) && s.size() < 7; };
+  const auto number = [](const std::string& s) { return std::all_of(s.begin(), s.end(), digit) && s.size() < 7; };
   if (!number(sent) || !number(skipped) || !number(failed)) return "";
   std::string tail;
   if (skipped != "0") tail += ", " + skipped + " overgeslagen (in de laatste 24 uur al gemaild)";
@@ -122,8 +124,13 @@ void Beheer::Impl::act(Visit& v, const std::string& kenmerk, const std::string& 
       if (!confirmed) {
         std::string whom = "iedereen die nog niet tekende";
         if (!options.tekenbevoegde.empty()) {
+          whom.clear();
           for (const auto& s : w.status(kenmerk).signatories) {
             if (s.tekenbevoegde == options.tekenbevoegde) whom = s.naam + " (" + s.partner + ")";
+          }
+          if (whom.empty()) {
+            agreement_error(v, kenmerk, "Deze tekenbevoegde staat niet in de laatste versie.");
+            return;
           }
         }
         confirm("Herinnering versturen",
@@ -187,14 +194,15 @@ void Beheer::Impl::act(Visit& v, const std::string& kenmerk, const std::string& 
         item.erase(0, item.find_first_not_of(' '));
         item.erase(item.find_last_not_of(' ') + 1);
         if (item.empty()) continue;
-        if (item.size() > 3 || !std::all_of(item.begin(), item.end(), ::isdigit) || std::stoi(item) < 1) {
+        if (item.size() > 3 || !std::all_of(item.begin(), item.end(), digit) || std::stoi(item) < 1) {
           agreement_error(v, kenmerk, "Dagen na de uitnodiging: hele getallen van 1 tot 999, met komma's ertussen.");
           return;
         }
         h.na_dagen.push_back(std::stoi(item));
       }
       const std::string before = f.get("dagen_voor_verloop", "0");
-      if (before.empty() || before.size() > 2 || !std::all_of(before.begin(), before.end(), ::isdigit)) {
+      if (before.empty() || before.size() > 2 || !std::all_of(before.begin(), before.end(), digit) ||
+          std::stoi(before) > 60) {
         agreement_error(v, kenmerk, "Dagen voor het verlopen: een heel getal van 0 tot 60.");
         return;
       }

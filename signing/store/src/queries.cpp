@@ -109,8 +109,10 @@ std::vector<VersionRecord> versions_of(Connection c, std::int64_t agreement_id) 
                   version_at);
 }
 
-std::optional<VersionRecord> latest_version_of(Connection c, std::string_view kenmerk) {
-  RecordSet rs = c.query("SELECT " + std::string(kVersionColumns) +
+std::optional<VersionRecord> latest_version_of(Connection c, std::string_view kenmerk, bool with_xml) {
+  std::string columns(kVersionColumns);
+  if (!with_xml) columns.replace(columns.find("v.xml,"), 6, "'',");
+  RecordSet rs = c.query("SELECT " + columns +
                              " FROM version v JOIN agreement a ON a.id = v.agreement_id WHERE a.kenmerk = ? "
                              "ORDER BY v.versie DESC LIMIT 1",
                          std::string(kenmerk));

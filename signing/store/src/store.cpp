@@ -82,7 +82,8 @@ std::vector<std::string> Store::kenmerken() {
 }
 
 std::optional<VersionRecord> Store::latest_version(std::string_view kenmerk) {
-  return impl_->read("versie lezen", [&](detail::Connection c) { return detail::latest_version_of(c, kenmerk); });
+  return impl_->read("versie lezen",
+                     [&](detail::Connection c) { return detail::latest_version_of(c, kenmerk, false); });
 }
 
 std::vector<SignatoryRecord> Store::signatories(std::int64_t version_id) {

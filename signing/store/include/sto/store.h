@@ -210,6 +210,7 @@ class Store {
 
   // Reads, each a consistent snapshot of its own.
   std::vector<std::string> kenmerken();
+  // The highest versie, without its xml (read on every status; agreement_xml gives it).
   std::optional<VersionRecord> latest_version(std::string_view kenmerk);
   std::vector<SignatoryRecord> signatories(std::int64_t version_id);
   std::vector<AuditRecord> audit(std::string_view kenmerk);  // the whole chain, in order
