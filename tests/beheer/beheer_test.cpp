@@ -4,6 +4,7 @@
 // The browser's view (live updates, both widths, accessibility) is tests/beheer/run.sh.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -15,6 +16,7 @@
 #include <Poco/Zip/ZipArchive.h>
 
 #include <atomic>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -283,7 +285,14 @@ TEST_F(BeheerTest, SessionsEndAfterEightHoursIdleAndAtLogout) {
   EXPECT_EQ(get("/beheer/", session_).status, 200);  // used: idle time starts again
   now_ += 7 * 3600;
   EXPECT_EQ(get("/beheer/", session_).status, 200);
-  now_ += 8 * 3600 + 1;
+  // The agreement page's own polling (and the API) is not a person: it does not keep the
+  // session alive, however often it asks.
+  for (int i = 0; i < 4; ++i) {
+    now_ += 2 * 3600;
+    EXPECT_EQ(get(page("/voortgang"), session_).status, 200);
+    EXPECT_EQ(get("/beheer/api/overeenkomsten/" + kenmerk_, session_).status, 200);
+  }
+  now_ += 1;
   Http r = get("/beheer/", session_);
   EXPECT_EQ(r.status, 303);
   EXPECT_EQ(header(r, "location"), "/beheer/login");
@@ -302,6 +311,17 @@ TEST_F(BeheerTest, SessionsEndAfterEightHoursIdleAndAtLogout) {
   EXPECT_THAT(verify_chain(jsonl_lines(log), head), ::testing::IsEmpty());
   EXPECT_EQ(count(log, "\"event\":\"login\""), 2U);
   EXPECT_EQ(count(log, "\"event\":\"logout\""), 1U);
+
+  // A line cut short by a crash does not lock the penvoerder out: it is dropped, the chain goes on.
+  {
+    std::ofstream torn(w().dir() / "beheer.jsonl", std::ios::app | std::ios::binary);
+    torn << "{\"seq\":99,\"event\":\"log";
+  }
+  log_in();
+  const std::string after = read_text(w().dir() / "beheer.jsonl");
+  EXPECT_THAT(verify_chain(jsonl_lines(after), head), ::testing::IsEmpty());
+  EXPECT_THAT(after, Not(HasSubstr("\"seq\":99")));
+  EXPECT_EQ(count(after, "\"event\":\"login\""), 3U);
 }
 
 TEST_F(BeheerTest, ActionsNeedTheSessionsCsrfTokenAndAConfirmation) {
@@ -367,6 +387,11 @@ TEST_F(BeheerTest, ANewAddressGetsANewLinkAndTheOldOneDies) {
   ASSERT_FALSE(all.empty());
   EXPECT_THAT(all.back().to, HasSubstr("nieuw.adres@example.org"));
   EXPECT_NE(http(site_->base_url(), "GET", Poco::URI(old_link).getPath()).status, 200);
+  EXPECT_THAT(get(header(done, "location"), session_).body, HasSubstr("naar het nieuwe adres verstuurd"));
+  // When the new address does not take the mail, the page does not claim it was sent.
+  const Http failed = get(page("?gedaan=opnieuw&n=0&over=0&mis=1"), session_);
+  EXPECT_THAT(failed.body, HasSubstr("niet bezorgd"));
+  EXPECT_THAT(failed.body, Not(HasSubstr("verstuurd")));
   EXPECT_EQ(post(page("/opnieuw"),
                  {{"csrf", csrf_}, {"bevestig", "ja"}, {"tekenbevoegde", first.tekenbevoegde}, {"email", "geen adres"}},
                  session_)
@@ -395,7 +420,20 @@ TEST_F(BeheerTest, TheApiIsStatusJsonAndThePageFollowsTheSigning) {
   EXPECT_THAT(full.body, HasSubstr(progress.body));
   EXPECT_EQ(get(page("/tekenbevoegden/" + first.tekenbevoegde), session_).status, 200);
   EXPECT_EQ(get(page("/tekenbevoegden/niemand"), session_).status, 404);
+  // Links that expire by time alone change no row until someone looks: the page that keeps the
+  // table between views still shows them expired at the next view.
+  EXPECT_THAT(get(page("/voortgang"), session_).body, Not(HasSubstr("data-state=\"expired\"")));
+  for (int i = 0; i < 110; ++i) {  // 32 days, past the links' 30, the session kept by a page that reads no status
+    now_ += 7 * 3600;
+    ASSERT_EQ(get("/beheer/nieuw", session_).status, 200);
+  }
+  EXPECT_THAT(get(page("/voortgang"), session_).body, HasSubstr("data-state=\"expired\""));
+  EXPECT_EQ(get("/beheer/api/overeenkomsten/" + kenmerk_, session_).body, status_json(w().status(kenmerk_)));
   EXPECT_EQ(get("/beheer/overeenkomsten/ONBEKEND", session_).status, 404);
+  const Http unknown = get("/beheer/api/overeenkomsten/ONBEKEND", session_);  // a script reads JSON
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(header(unknown, "content-type"), "application/json");
+  EXPECT_EQ(unknown.body, "{\"fout\":\"onbekend kenmerk\"}\n");
   EXPECT_EQ(get("/beheer/beheer.js").status, 200);  // the script itself holds nothing
 }
 
@@ -428,6 +466,7 @@ TEST_F(BeheerTest, DownloadsAreWhatTheCommandsWrite) {
 }
 
 TEST_F(BeheerTest, AnUploadShowsTheFindingsOfValidateAndOpensOnlyOnConfirmation) {
+  ::umask(022);  // the common default, under which a plain mkdir gives 0755
   log_in();
   // An invalid agreement: the lines sto validate prints, and no way to open it.
   const std::string bad = read_text(sample("invalid/r8-kvk-zeven-cijfers.xml"));
@@ -447,6 +486,11 @@ TEST_F(BeheerTest, AnUploadShowsTheFindingsOfValidateAndOpensOnlyOnConfirmation)
   const std::string id = between_quotes(checked.body, "name=upload value=\"");
   ASSERT_FALSE(id.empty());
   EXPECT_EQ(w().status(kenmerk_).version.versie, 1);
+  // What waits for confirmation is the penvoerder's alone, whatever the umask.
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(w().dir() / "beheer-uploads").permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(w().dir() / "beheer-uploads" / (id + ".xml")).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
   const Http opened = post("/beheer/nieuw/open", {{"csrf", csrf_}, {"upload", id}, {"bevestig", "ja"}}, session_);
   ASSERT_EQ(opened.status, 303) << opened.body;
   EXPECT_EQ(header(opened, "location"), page() + "?gedaan=geopend");

@@ -63,6 +63,31 @@ Beheer::Impl::Impl(Werkruimte& werkruimte, std::filesystem::path t, bool h)
       rule_sets(templates.empty() ? std::vector<RuleSet>{} : load_rule_sets(templates / "regelingen")),
       log(werkruimte.dir() / "beheer.jsonl") {}
 
+std::shared_ptr<const Beheer::Impl::Shown> Beheer::Impl::shown(const std::string& kenmerk) {
+  // The head is read before the status: what is kept is never older than its key.
+  const auto kept = [&](const std::string& head) -> std::shared_ptr<const Shown> {
+    const std::lock_guard lock(shown_mutex);
+    const auto it = shown_cache.find(kenmerk);
+    if (it != shown_cache.end() && it->second->head == head && now_ms() - it->second->at_ms < 1000) return it->second;
+    return nullptr;
+  };
+  if (auto hit = kept(w.store().audit_head(kenmerk).first)) return hit;
+  // One view builds it while the others wait for that one, rather than all of them at once
+  // (after every signature, 16 open connections would otherwise build 16 tables).
+  const std::lock_guard building(shown_building);
+  std::string head = w.store().audit_head(kenmerk).first;
+  if (auto hit = kept(head)) return hit;
+  auto fresh = std::make_shared<Shown>();
+  fresh->head = std::move(head);
+  fresh->at_ms = now_ms();
+  fresh->status = w.status(kenmerk);
+  fresh->schedule = w.herinneringen(kenmerk);
+  fresh->progress = beheer_page::progress(fresh->status);
+  const std::lock_guard lock(shown_mutex);
+  shown_cache[kenmerk] = fresh;
+  return fresh;
+}
+
 std::string Beheer::Impl::policy() const {
   return "default-src 'none'; script-src 'self'; connect-src 'self'; style-src '" + beheer_page::style_hash() +
          "'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -193,7 +218,7 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
 
   const bool api = path.starts_with("/beheer/api/") || path.ends_with("/voortgang");
   const std::string cookie = http::cookie(req, kSessionCookie);
-  const auto session = b.sessions.find(cookie, b.now_ms());
+  const auto session = b.sessions.find(cookie, b.now_ms(), !api);
   if (!session) {
     if (post) res.setKeepAlive(false);  // its body stays unread
     if (api) {
@@ -206,7 +231,7 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
     return api ? "/beheer/api/…" : "/beheer/…";
   }
 
-  Visit v{req, res, who, *session, {}, {}};
+  PageVisit v{req, res, who, *session, {}, {}};
   if (post) {
     if (req.has("Sec-Fetch-Site") && req.get("Sec-Fetch-Site") != "same-origin") {
       res.setKeepAlive(false);
@@ -301,6 +326,11 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
         "/herinner", "/uitnodigen", "/opnieuw",      "/intrekken",    "/herinneringen"};
     const std::string logged = prefix + "…" + (kKnown.contains(sub) ? sub : "/…");
     if (!plain_name(kenmerk, 64) || !b.w.store().latest_version(kenmerk)) {
+      if (prefix.starts_with("/beheer/api/")) {
+        http::send(res, HTTPResponse::HTTP_NOT_FOUND, "application/json", "{\"fout\":\"onbekend kenmerk\"}\n",
+                   "default-src 'none'; frame-ancestors 'none'");
+        return logged;
+      }
       b.html(res, HTTPResponse::HTTP_NOT_FOUND,
              beheer_page::message("Niet gevonden", "Er is geen overeenkomst met dit kenmerk."));
       return logged;
@@ -311,7 +341,7 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
                    "default-src 'none'; frame-ancestors 'none'");
         return logged;
       }
-      http::send(res, HTTPResponse::HTTP_OK, "application/json", status_json(b.w.status(kenmerk)),
+      http::send(res, HTTPResponse::HTTP_OK, "application/json", status_json(b.shown(kenmerk)->status),
                  "default-src 'none'; frame-ancestors 'none'");
       return logged;
     }
@@ -320,14 +350,14 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
       return logged;
     }
     if (get && sub.empty()) {
+      const auto shown = b.shown(kenmerk);
       b.html(res, HTTPResponse::HTTP_OK,
-             beheer_page::agreement(csrf, b.w.status(kenmerk), b.w.herinneringen(kenmerk), done_text(uri.getRawQuery()),
+             beheer_page::agreement(csrf, shown->status, shown->schedule, shown->progress, done_text(uri.getRawQuery()),
                                     ""));
       return logged;
     }
     if (get && sub == "/voortgang") {
-      http::send(res, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", beheer_page::progress(b.w.status(kenmerk)),
-                 b.policy());
+      http::send(res, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", b.shown(kenmerk)->progress, b.policy());
       return logged;
     }
     if (get && sub.starts_with("/tekenbevoegden/")) {

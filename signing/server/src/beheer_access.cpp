@@ -128,7 +128,7 @@ std::string Sessions::create(std::int64_t now_ms, const std::string& csrf_key) {
   return cookie;
 }
 
-std::optional<Session> Sessions::find(const std::string& cookie, std::int64_t now_ms) {
+std::optional<Session> Sessions::find(const std::string& cookie, std::int64_t now_ms, bool touch) {
   if (cookie.empty()) return std::nullopt;
   const std::string key = sha256_hex(cookie);
   const std::lock_guard lock(mutex_);
@@ -138,7 +138,7 @@ std::optional<Session> Sessions::find(const std::string& cookie, std::int64_t no
     sessions_.erase(it);
     return std::nullopt;
   }
-  it->second.last_ms = now_ms;
+  if (touch) it->second.last_ms = now_ms;
   return it->second;
 }
 
@@ -186,7 +186,14 @@ void AccessLog::append(AuditEntry entry) {
   if (::flock(fd, LOCK_EX) != 0) throw Error("kan " + path_.string() + " niet vergrendelen");
   // The chain's head is the last line's hash: read back from the file itself, so that every
   // process appending to it continues the same chain.
-  const std::string text = read_whole_file(path_);
+  std::string text = read_whole_file(path_);
+  if (!text.empty() && text.back() != '\n') {
+    // A line cut short by a crash was never acknowledged (its fsync did not return): drop it, or
+    // every later login would fail on it.
+    text.resize(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+    if (::ftruncate(fd, static_cast<off_t>(text.size())) != 0)
+      throw Error("kan " + path_.string() + " niet herstellen");
+  }
   const auto lines = jsonl_lines(text);
   std::string previous(kAuditGenesis);
   std::int64_t seq = 1;

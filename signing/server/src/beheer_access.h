@@ -38,9 +38,10 @@ class Sessions {
  public:
   // A new session: returns the cookie's value (32 random bytes, base64url).
   std::string create(std::int64_t now_ms, const std::string& csrf_key);
-  // The session of a cookie's value, touched (its idle time restarts); nullopt when unknown or
-  // idle for longer than kIdleMs (then it is ended).
-  std::optional<Session> find(const std::string& cookie, std::int64_t now_ms);
+  // The session of a cookie's value; nullopt when unknown or idle for longer than kIdleMs (then
+  // it is ended). `touch` restarts its idle time: a person's request does, a page's own polling
+  // does not (a tab left open must not keep a session alive for ever).
+  std::optional<Session> find(const std::string& cookie, std::int64_t now_ms, bool touch = true);
   void end(const std::string& cookie);
 
  private:

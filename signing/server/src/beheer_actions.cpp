@@ -29,11 +29,18 @@ constexpr auto kUploadLifetime = std::chrono::hours(24);
 
 std::filesystem::path upload_dir(Werkruimte& w) { return w.dir() / "beheer-uploads"; }
 
+// A folder only this user may read, whatever the umask: uploads hold the partners' addresses.
+void private_directory(const std::filesystem::path& path) {
+  std::filesystem::create_directories(path);
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+}
+
 // A private folder beside the workspace's files, removed with everything in it.
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(Werkruimte& w) : path(w.dir() / "beheer-tmp" / beheer::random_token(12)) {
-    std::filesystem::create_directories(path);
+    private_directory(path.parent_path());
+    private_directory(path);
   }
   ~TempDir() {
     std::error_code ignored;
@@ -87,19 +94,25 @@ std::string done_text(const std::string& query) {
   if (failed != "0") tail += ", " + failed + " niet bezorgd";
   if (what == "herinnerd") return sent + " herinnering(en) verstuurd" + tail + ".";
   if (what == "uitgenodigd") return sent + " uitnodiging(en) verstuurd" + tail + ".";
-  if (what == "opnieuw") return "De uitnodiging is naar het nieuwe adres verstuurd" + tail + ".";
+  if (what == "opnieuw") {
+    return failed != "0" ? "Het nieuwe adres is opgeslagen, maar de uitnodiging is niet bezorgd: zie de foutmelding "
+                           "bij de tekenbevoegde."
+                         : "De uitnodiging is naar het nieuwe adres verstuurd.";
+  }
   if (what == "ingetrokken") return "De versie is ingetrokken; de links zeggen dat nu.";
   if (what == "schema") return "Het herinneringsschema is opgeslagen.";
   if (what == "geopend") return "De versie is geopend. Verstuur de uitnodigingen wanneer u zover bent.";
   return "";
 }
 
-void Beheer::Impl::agreement_error(Visit& v, const std::string& kenmerk, const std::string& error) {
+void Beheer::Impl::agreement_error(PageVisit& v, const std::string& kenmerk, const std::string& error) {
+  const Status status = w.status(kenmerk);
   html(v.res, HTTPResponse::HTTP_UNPROCESSABLE_ENTITY,
-       beheer_page::agreement(v.session.csrf, w.status(kenmerk), w.herinneringen(kenmerk), "", error));
+       beheer_page::agreement(v.session.csrf, status, w.herinneringen(kenmerk), beheer_page::progress(status), "",
+                              error));
 }
 
-void Beheer::Impl::act(Visit& v, const std::string& kenmerk, const std::string& action) {
+void Beheer::Impl::act(PageVisit& v, const std::string& kenmerk, const std::string& action) {
   const std::string page = "/beheer/overeenkomsten/" + kenmerk;
   const Fields& f = v.form;
   const bool confirmed = f.get("bevestig", "") == "ja";
@@ -222,7 +235,7 @@ void Beheer::Impl::act(Visit& v, const std::string& kenmerk, const std::string& 
   html(v.res, HTTPResponse::HTTP_NOT_FOUND, beheer_page::message("Niet gevonden", "Deze actie bestaat niet.", page));
 }
 
-bool Beheer::Impl::download(Visit& v, const std::string& kenmerk, const std::string& file) {
+bool Beheer::Impl::download(PageVisit& v, const std::string& kenmerk, const std::string& file) {
   const auto version = w.store().latest_version(kenmerk);
   if (!version) return false;
   const std::string stem = kenmerk + "-v" + std::to_string(version->versie);
@@ -259,7 +272,7 @@ bool Beheer::Impl::download(Visit& v, const std::string& kenmerk, const std::str
   return true;
 }
 
-void Beheer::Impl::check_upload(Visit& v) {
+void Beheer::Impl::check_upload(PageVisit& v) {
   const std::string& csrf = v.session.csrf;
   const std::string content = v.form.get("bestand", "");
   const std::string name = shown_name(v.file_name);
@@ -269,7 +282,7 @@ void Beheer::Impl::check_upload(Visit& v) {
   };
   if (content.empty()) return refuse("Kies een bestand.");
   std::error_code ignored;
-  std::filesystem::create_directories(upload_dir(w));
+  private_directory(upload_dir(w));
   // Uploads nobody confirmed within a day are removed.
   for (const auto& old : std::filesystem::directory_iterator(upload_dir(w), ignored)) {
     if (std::filesystem::file_time_type::clock::now() - old.last_write_time(ignored) > kUploadLifetime) {
@@ -317,7 +330,7 @@ void Beheer::Impl::check_upload(Visit& v) {
                              lines, summary, id));
 }
 
-void Beheer::Impl::open_upload(Visit& v) {
+void Beheer::Impl::open_upload(PageVisit& v) {
   static const std::regex id_form("[A-Za-z0-9_-]{22}");
   const std::string id = v.form.get("upload", "");
   const std::filesystem::path file = upload_dir(w) / (id + ".xml");

@@ -229,8 +229,8 @@ std::string progress(const Status& s) {
   return b;
 }
 
-std::string agreement(const std::string& csrf, const Status& s, const Herinneringen& schedule, const std::string& done,
-                      const std::string& error) {
+std::string agreement(const std::string& csrf, const Status& s, const Herinneringen& schedule,
+                      const std::string& progress_html, const std::string& done, const std::string& error) {
   const std::string path = agreement_path(s);
   std::string b = head(s.version.kenmerk) + bar(csrf) + "<p class=kop>Overeenkomst</p><h1>" + e(s.version.kenmerk) +
                   " · versie " + std::to_string(s.version.versie) + "</h1>";
@@ -252,7 +252,7 @@ std::string agreement(const std::string& csrf, const Status& s, const Herinnerin
     b += button_form(csrf, path + "/herinner", "Herinner iedereen die nog niet tekende") + "</div>";
   }
   b += "<section id=voortgang aria-live=polite data-bron=\"" + e(path) + "/voortgang\">";
-  b += progress(s);
+  b += progress_html;
   b += "</section>";
   if (s.version.state == VersionState::open) {
     std::string days;

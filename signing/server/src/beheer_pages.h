@@ -26,8 +26,9 @@ std::string overview(const std::string& csrf, const std::vector<Status>& agreeme
 
 // The progress section's inner HTML (what the script refreshes).
 std::string progress(const Status& status);
+// The agreement page around `progress_html` (progress(status), which the server keeps between views).
 std::string agreement(const std::string& csrf, const Status& status, const Herinneringen& schedule,
-                      const std::string& done, const std::string& error);
+                      const std::string& progress_html, const std::string& done, const std::string& error);
 // One tekenbevoegde: state and the actions on them (remind, a corrected address).
 std::string signatory(const std::string& csrf, const Status& status, std::size_t index);
 
