@@ -7,6 +7,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include "command.h"
+#include "sto/utf8.h"
 
 namespace sto::cli {
 
@@ -19,8 +20,9 @@ std::size_t count(const Findings& findings, Severity severity) {
 }
 
 void print_text(const Validation& v, const std::string& file, Taal taal) {
-  for (const auto& finding : v.findings) std::cout << describe(finding, taal) << "\n";
-  std::cout << summary_line(v.findings, file, taal) << "\n";
+  // A finding quotes the file's text, which may hold what a terminal acts on (C1 controls pass XML).
+  for (const auto& finding : v.findings) std::cout << printable(describe(finding, taal)) << "\n";
+  std::cout << printable(summary_line(v.findings, file, taal)) << "\n";
 }
 
 void print_json(const Validation& v, const std::string& file, Taal taal) {

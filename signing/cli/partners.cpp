@@ -3,6 +3,7 @@
 
 #include "command.h"
 #include "sto/atomic_file.h"
+#include "sto/render.h"
 #include "sto/sheet.h"
 
 namespace sto::cli {
@@ -87,7 +88,9 @@ int export_sheet(const Options& o) {
 int import_sheet(const Options& o) {
   const auto rule_sets = load_rule_sets(templates_dir() / "regelingen");
   const std::string output = o.output.empty() ? o.into : o.output;
-  const PartnerImport result = import_partner_sheet(o.file, o.file, read_whole_file(o.into), o.into, rule_sets);
+  const PartnerImport result =
+      import_partner_sheet(o.file, o.file, read_whole_file(o.into), o.into, rule_sets,
+                           [](Validation& v, std::string_view xml) { check_printable(v, xml, templates_dir()); });
   print_validation(result.validation, output, o.taal, o.json);
   if (!result.validation.valid() || result.agreement_xml.empty()) return kInvalid;
   write_file_atomically(output, result.agreement_xml);

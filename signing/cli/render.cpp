@@ -90,41 +90,6 @@ std::string layout_json(const Layout& layout) {
   return out.str() + "\n";
 }
 
-// The validation refused after all: a finding per character the fonts lack, at the line of its
-// first occurrence in the file (the model keeps no offsets of text, the bytes do).
-Validation with_unprintable(Validation v, const std::string& file, const UnprintableText& e) {
-  const std::string bytes = read_whole_file(file);
-  for (const char32_t c : e.code_points()) {
-    const std::string text = encode_utf8(c);
-    // As written, or as a character reference (&#x4E2D; &#20013;).
-    std::array<char, 16> hex{};
-    std::snprintf(hex.data(), hex.size(), "&#x%X;", static_cast<unsigned>(c));
-    std::string lower = hex.data();
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) {
-      return ch == 'X' ? 'x' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    });
-    auto at = bytes.find(text);
-    for (const std::string& form :
-         {std::string(hex.data()), lower, "&#" + std::to_string(static_cast<unsigned>(c)) + ";"}) {
-      at = std::min(at, bytes.find(form));
-    }
-    const int line =
-        at == std::string::npos
-            ? 0
-            : 1 + static_cast<int>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-    std::array<char, 16> code{};
-    std::snprintf(code.data(), code.size(), "U+%04X", static_cast<unsigned>(c));
-    // The glyph itself only when it is no control character (C1 controls would act on a terminal).
-    const bool shown = c >= 0xA0 || (c >= 0x20 && c < 0x7F);
-    v.findings.push_back(make_finding("contract.teken", line, {}, {},
-                                      {{"teken", std::string(code.data()) + (shown ? " (" + text + ")" : "")}}));
-  }
-  std::stable_sort(v.findings.begin(), v.findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.line < b.line; });
-  for (auto& f : v.findings) f.file = file;
-  return v;
-}
-
 // False when either path cannot be resolved: opening it will then say why.
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ea;
@@ -142,18 +107,13 @@ int run(std::span<const std::string_view> args) {
   if (!o.layout.empty() && same_file(o.layout, o.output))
     throw UsageError{"-o en --layout moeten verschillende bestanden zijn"};
   const auto templates = templates_dir();
-  const Validation v = validate_file(o.file, load_rule_sets(templates / "regelingen"));
+  Validation v = validate_file(o.file, load_rule_sets(templates / "regelingen"));
+  check_printable(v, read_whole_file(o.file), templates);
   if (!v.valid()) {
     print_validation(v, o.file, o.taal, false);
     return kInvalid;
   }
-  Contract contract;
-  try {
-    contract = render_contract(v.agreement, templates);
-  } catch (const UnprintableText& e) {
-    print_validation(with_unprintable(v, o.file, e), o.file, o.taal, false);
-    return kInvalid;
-  }
+  const Contract contract = render_contract(v.agreement, templates);
   // Both files are complete on disk before either replaces what was there; a directory in the
   // way would make a rename fail after the other had been done, so it is refused first.
   for (const auto& path : {o.output, o.layout}) {

@@ -53,15 +53,23 @@ int serve_run(std::span<const std::string_view> args) {
   std::condition_variable wake;
   bool stopping = false;
   std::thread rounds([&] {
+    // What an earlier run left in the outbox (a crash after an act) goes out at once.
+    try {
+      if (const std::size_t sent = w.deliver_outbox(); sent > 0) {
+        std::cout << "sto serve: " << sent << " mail(s) uit het postvak verstuurd" << std::endl;
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "sto serve: postvak: " << e.what() << std::endl;
+    }
     std::unique_lock lock(mutex);
     const auto interval = std::chrono::seconds(w.configuration().reminder_interval);
     while (!wake.wait_for(lock, interval, [&] { return stopping; })) {
       lock.unlock();
       try {
         const Rondgang r = w.run_due();
-        if (r.herinneringen > 0 || r.samenvattingen > 0) {
+        if (r.herinneringen > 0 || r.samenvattingen > 0 || r.mails > 0) {
           std::cout << "sto serve: " << r.herinneringen << " herinnering(en), " << r.samenvattingen
-                    << " samenvatting(en) verstuurd" << std::endl;
+                    << " samenvatting(en), " << r.mails << " mail(s) uit het postvak verstuurd" << std::endl;
         }
       } catch (const std::exception& e) {
         std::cerr << "sto serve: herinneringen: " << e.what() << std::endl;

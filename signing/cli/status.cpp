@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "sto/utf8.h"
 
 namespace sto::cli {
 
@@ -36,22 +37,31 @@ int status_run(std::span<const std::string_view> args) {
   for (const auto& x : s.signatories) {
     const std::string_view state = dutch(x.state);
     std::cout << "  " << state << std::string(state.size() < 22 ? 22 - state.size() : 1, ' ') << utc_time(x.state_ms)
-              << "  " << x.partner << " — " << x.naam << " (" << x.functie << ")";
-    if (!x.reason.empty()) std::cout << "  reden: " << x.reason;
-    if (!x.mail_error.empty()) std::cout << "  MAIL MISLUKT: " << x.mail_error;
+              << "  " << printable(x.partner) << " — " << printable(x.naam) << " (" << printable(x.functie) << ")";
+    if (!x.reason.empty()) std::cout << "  reden: " << printable(x.reason);
+    if (!x.mail_error.empty()) std::cout << "  MAIL MISLUKT: " << printable(x.mail_error);
     std::cout << "\n";
   }
   std::cout << "\nGebonden partners: " << bound << " van " << s.partners.size() << "\n";
   if (bound < s.partners.size() && s.partners.size() <= 200) {
     std::cout << "Nog niet gebonden:";
     for (const auto& p : s.partners) {
-      if (!p.bound) std::cout << " " << p.partner << ";";
+      if (!p.bound) std::cout << " " << printable(p.partner) << ";";
     }
     std::cout << "\n";
   }
   std::cout << "Ingangsdatum: "
             << (s.effective_ms == 0 ? "nog niet (niet iedereen heeft ondertekend)" : utc_time(s.effective_ms)) << "\n"
             << "Auditketen: " << s.audit_length << " regels, kop " << s.audit_head << "\n";
+  if (!s.unsent.empty()) {
+    std::cout << "\nMail nog niet bezorgd (" << s.unsent.size() << "):\n";
+    for (const UnsentMail& m : s.unsent) {
+      std::cout << "  " << m.what << " aan " << printable(m.to);
+      if (m.attempts > 0) std::cout << ", " << m.attempts << (m.attempts == 1 ? " poging" : " pogingen");
+      if (!m.error.empty()) std::cout << ", laatst: " << printable(m.error);
+      std::cout << (m.next_ms == 0 ? " — OPGEGEVEN" : ", volgende poging " + utc_time(m.next_ms)) << "\n";
+    }
+  }
   return kOk;
 }
 

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "command.h"
+#include "sto/atomic_file.h"
+#include "sto/render.h"
 #include "sto/rules.h"
 
 namespace sto::cli {
@@ -54,7 +56,8 @@ Options parse(std::span<const std::string_view> args) {
 int run(std::span<const std::string_view> args) {
   const Options options = parse(args);
   const auto rule_sets = load_rule_sets(templates_dir() / "regelingen");
-  const Validation v = validate_file(options.file, rule_sets);
+  Validation v = validate_file(options.file, rule_sets);
+  check_printable(v, read_whole_file(options.file), templates_dir());
   print_validation(v, options.file, options.taal, options.json);
   return v.valid() ? kOk : kInvalid;
 }

@@ -106,6 +106,34 @@ TEST_F(Workflow, OpenInviteStatusRemindRevoke) {
   EXPECT_EQ(run_sto({"invite", "--home", ws}).exit_code, 2);
 }
 
+// Issue 20: keys, links and personal data are the owner's alone, whatever umask sto runs under.
+TEST_F(Workflow, TheWorkspaceIsItsOwnersOnlyWhateverTheUmask) {
+  const ::mode_t before = ::umask(022);
+  const fs::path ws = dir_ / "ws";
+  ASSERT_EQ(run_sto({"init", "--home", ws.string()}).exit_code, 0);
+  ASSERT_EQ(run_sto({"open", kKlein, "--home", ws.string()}).exit_code, 0);
+  ASSERT_EQ(run_sto({"invite", "STO25-071-SOK", "--home", ws.string()}).exit_code, 0);
+  ASSERT_EQ(run_sto({"export", "STO25-071-SOK", "--home", ws.string(), "-o", (ws / "archief").string()}).exit_code, 0);
+  std::size_t checked = 0;
+  const auto check = [&](const fs::path& path) {
+    struct ::stat st {};
+    ASSERT_EQ(::lstat(path.c_str(), &st), 0) << path;
+    if (S_ISLNK(st.st_mode)) return;
+    EXPECT_EQ(st.st_mode & 077, 0u) << path << " has mode " << std::oct << (st.st_mode & 0777);
+    ++checked;
+  };
+  check(ws);
+  for (const auto& entry : fs::recursive_directory_iterator(ws)) check(entry.path());
+  EXPECT_GT(checked, 20u);
+  EXPECT_TRUE(fs::exists(ws / "sto.db"));
+  // A workspace an older sto left open to others is closed at the next command.
+  fs::permissions(ws, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                          fs::perms::others_exec);
+  ASSERT_EQ(run_sto({"status", "STO25-071-SOK", "--home", ws.string()}).exit_code, 0);
+  check(ws);
+  ::umask(before);
+}
+
 TEST_F(Workflow, InviteThroughAnSmtpServerThatIsNotThereFailsPerSignatory) {
   const std::string ws = (dir_ / "ws").string();
   ASSERT_EQ(run_sto({"init", "--home", ws}).exit_code, 0);

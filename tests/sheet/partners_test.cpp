@@ -129,6 +129,29 @@ TEST_F(Partners, RuleFindingsNameTheCellAndJsonAddsSheetAndCell) {
   EXPECT_THAT(json.out, HasSubstr("\"rule\": \"R8.kvk\""));
 }
 
+// Issue 20: an invisible character typed into a cell is named by that cell; a character the
+// contract's font lacks by its row, as sto validate and sto render name it by line.
+TEST_F(Partners, InvisibleAndUnprintableCharactersAreNamedByTheirCell) {
+  const fs::path sheet = dir_ / "p.csv";
+  ASSERT_EQ(run_sto({"partners", "export", kKlein, "-o", sheet.string()}).exit_code, 0);
+  const std::string exported = slurp(sheet);
+  std::string csv = exported;
+  csv.replace(csv.find("Jürgen Smeulders"), 16, "Jürgen \u202ESmeulders");
+  spill(sheet, csv);
+  const auto bidi = import(sheet, kKlein, "k.xml");
+  EXPECT_EQ(bidi.exit_code, 1) << bidi.out;
+  EXPECT_THAT(bidi.out,
+              testing::ContainsRegex(sheet.string() + ":p!Q[0-9]+: fout \\[tekst\\.onzichtbaar\\] .*U\\+202E"));
+  csv = exported;
+  csv.replace(csv.find("Jürgen Smeulders"), 16, "Jürgen 😀 Smeulders");
+  spill(sheet, csv);
+  const auto emoji = import(sheet, kKlein, "k.xml");
+  EXPECT_EQ(emoji.exit_code, 1) << emoji.out;
+  EXPECT_THAT(emoji.out,
+              testing::ContainsRegex(sheet.string() + ":p![A-Z]+[0-9]+: fout \\[contract\\.teken\\] .*U\\+1F600"));
+  EXPECT_FALSE(fs::exists(dir_ / "k.xml"));
+}
+
 TEST_F(Partners, NothingIsWrittenOnAnErrorAndInPlaceOtherwise) {
   const fs::path agreement = dir_ / "overeenkomst.xml";
   fs::copy_file(kKlein, agreement);

@@ -222,9 +222,12 @@ TEST(Reader, RejectsWhatPugixmlWouldLetThrough) {
   const int opgesteld = line_of(klein(), "<opgesteld");
   EXPECT_THAT(findings_of(edit(klein(), "plaats=\"Zwolle\"/>", "plaats=\"Zwolle\" plaats=\"Kampen\"/>")),
               ElementsAre(RuleAt{"xml.misvormd", opgesteld}));
-  EXPECT_THAT(findings_of(edit(klein(), "plaats=\"Zwolle\"/>", "plaats=\"&zwolle;\"/>")), ElementsAre(RuleAt{"xml.misvormd", opgesteld}));
-  EXPECT_THAT(findings_of(edit(klein(), "plaats=\"Zwolle\"/>", "plaats=\"Zwolle&#1;\"/>")), ElementsAre(RuleAt{"xml.misvormd", opgesteld}));
-  EXPECT_THAT(findings_of(edit(klein(), "plaats=\"Zwolle\"/>", "plaats=\"<Zwolle\"/>")), ElementsAre(RuleAt{"xml.misvormd", opgesteld}));
+  EXPECT_THAT(findings_of(edit(klein(), "plaats=\"Zwolle\"/>", "plaats=\"&zwolle;\"/>")),
+              ElementsAre(RuleAt{"xml.misvormd", opgesteld}));
+  EXPECT_THAT(findings_of(edit(klein(), "plaats=\"Zwolle\"/>", "plaats=\"Zwolle&#1;\"/>")),
+              ElementsAre(RuleAt{"xml.misvormd", opgesteld}));
+  EXPECT_THAT(findings_of(edit(klein(), "plaats=\"Zwolle\"/>", "plaats=\"<Zwolle\"/>")),
+              ElementsAre(RuleAt{"xml.misvormd", opgesteld}));
   EXPECT_THAT(findings_of(edit(klein(), "<naam>Gemeente Zwolle</naam>", "<naam>Gemeente & Zwolle</naam>")),
               ElementsAre(RuleAt{"xml.misvormd", line_of(klein(), "<naam>Gemeente Zwolle")}));
   const int last = line_of(klein(), "</samenwerkingsovereenkomst>");
@@ -239,7 +242,8 @@ TEST(Reader, CountsLinesEndedByCarriageReturnsAlone) {
   for (char& c : mac) c = c == '\n' ? '\r' : c;
   EXPECT_THAT(findings_of(mac), ElementsAre(RuleAt{"R8.kvk", line_of(klein(), "<kvk>05012345")}));
   std::string dos;
-  for (char c : edit(klein(), "<kvk>05012345</kvk>", "<kvk>0501234</kvk>")) dos += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  for (char c : edit(klein(), "<kvk>05012345</kvk>", "<kvk>0501234</kvk>"))
+    dos += c == '\n' ? std::string("\r\n") : std::string(1, c);
   EXPECT_THAT(findings_of(dos), ElementsAre(RuleAt{"R8.kvk", line_of(klein(), "<kvk>05012345")}));
 }
 
@@ -257,8 +261,9 @@ TEST(Reader, StaysLinearWithManyChildren) {
   // Resolving namespaces once per element keeps this fast; per lookup it would take hours.
   std::string children;
   for (int i = 0; i < 200000; ++i) children += "<x a=\"\"/>";
-  const std::string text = "<samenwerkingsovereenkomst xmlns=\"urn:sto:samenwerkingsovereenkomst:1\" kenmerk=\"k\" versie=\"1\">" +
-                           children + "</samenwerkingsovereenkomst>";
+  const std::string text =
+      "<samenwerkingsovereenkomst xmlns=\"urn:sto:samenwerkingsovereenkomst:1\" kenmerk=\"k\" versie=\"1\">" +
+      children + "</samenwerkingsovereenkomst>";
   const auto found = findings_of(text);
   ASSERT_EQ(found.size(), kMaxFindings + 1);
   EXPECT_EQ(found.back(), (RuleAt{"bevindingen.te-veel", 0}));
@@ -278,7 +283,6 @@ TEST(Reader, RefusesAnElementWithTooManyAttributesBeforeTheQuadraticCheck) {
   EXPECT_THAT(findings_of(edit(klein(), "<opgesteld ", "<opgesteld a=\"\"" + just_enough + " ")),
               ElementsAre(RuleAt{"xml.te-veel-attributen", line_of(klein(), "<opgesteld ")}));
 }
-
 
 // --- Structure -------------------------------------------------------------------------------
 
@@ -431,6 +435,33 @@ TEST(Reader, CountsNameLengthInCharactersNotBytes) {
   EXPECT_THAT(findings_of(edit(klein(), "<naam>Gemeente Zwolle</naam>", "<naam>" + ok + "</naam>")), IsEmpty());
   EXPECT_THAT(findings_of(edit(klein(), "<naam>Gemeente Zwolle</naam>", "<naam>" + ok + "e</naam>")),
               ElementsAre(RuleAt{"naam.lengte", line_of(klein(), "<naam>Gemeente Zwolle")}));
+}
+
+// Issue 20: text that shows otherwise than it reads. A right-to-left override in a name makes
+// page, mail and PDF show it reversed (each differently), a zero-width space makes a name its
+// holder cannot type; both are refused where they stand, in element text and in attributes.
+TEST(Reader, RejectsInvisibleAndBidiCharactersWhereTheyStand) {
+  const int zwolle = line_of(klein(), "<naam>Gemeente Zwolle");
+  const int s9 = line_of(klein(), "id=\"s9\"");
+  for (const std::string c : {"\u202E", "\u202A", "\u2066", "\u200F", "\u061C", "\u200B", "\u200D", "\u2060", "\uFEFF",
+                              "\u00AD", "\u2028", "\U000E0041", "\u0085"}) {
+    EXPECT_THAT(findings_of(edit(klein(), "<naam>Gemeente Zwolle</naam>", "<naam>Gemeente " + c + "Zwolle</naam>")),
+                ElementsAre(RuleAt{"tekst.onzichtbaar", zwolle}));
+    EXPECT_THAT(findings_of(edit(klein(), "r.ijpelaar@zwolle.example.nl", "r.ijpelaar@zwolle.example.nl" + c)),
+                ::testing::Contains(RuleAt{"tekst.onzichtbaar", s9}));
+  }
+  // As a character reference too.
+  const auto referenced =
+      findings_of(edit(klein(), "<naam>Gemeente Zwolle</naam>", "<naam>Gemeente &#x202E;Zwolle</naam>"));
+  EXPECT_THAT(referenced, ElementsAre(RuleAt{"tekst.onzichtbaar", zwolle}));
+  const ReadResult r =
+      read_agreement(edit(klein(), "<naam>Gemeente Zwolle</naam>", "<naam>Gemeente \u202EZwolle</naam>"), "k.xml");
+  ASSERT_FALSE(r.findings.empty());
+  EXPECT_EQ(describe(r.findings.front(), Taal::nl).find("U+202E") != std::string::npos, true);
+  // Visible letters, a no-break space and accents stay welcome.
+  EXPECT_THAT(
+      findings_of(edit(klein(), "<naam>Gemeente Zwolle</naam>", "<naam>Gemeente\u00A0Zwölle – Ĳsselmonde</naam>")),
+      IsEmpty());
 }
 
 TEST(Reader, RejectsUnusableEmailAddresses) {

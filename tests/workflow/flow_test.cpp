@@ -56,6 +56,29 @@ class Flow : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<Site> site_;
 };
 
+// One request written as is on a fresh connection; everything the server answers until it closes.
+std::string exchange(const std::string& base_url, const std::string& request) {
+  const Poco::URI base(base_url);
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress(base.getHost(), base.getPort()));
+  socket.setReceiveTimeout(Poco::Timespan(5, 0));
+  socket.sendBytes(request.data(), static_cast<int>(request.size()));
+  std::string received;
+  char buffer[4096];
+  try {
+    for (int n; (n = socket.receiveBytes(buffer, sizeof buffer)) > 0;)
+      received.append(buffer, static_cast<std::size_t>(n));
+  } catch (const Poco::TimeoutException&) {  // a kept-alive connection: what came is the answer
+  }
+  return received;
+}
+
+std::string form_post(const std::string& path, const std::string& body) {
+  return "POST " + path +
+         " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 std::vector<std::string> all_links(const std::map<std::string, std::vector<std::string>>& by_address) {
   std::vector<std::string> out;
   for (const auto& [address, links] : by_address) out.insert(out.end(), links.begin(), links.end());
@@ -195,7 +218,26 @@ TEST_P(Flow, ACompletionMailThatCannotBeMadeLeavesTheServerRunning) {
   EXPECT_EQ(pickup_mails(s.pickup()).size(), mails);
   EXPECT_EQ(http(s.base_url(), "GET", "/").status, 200) << "the server still runs";
   EXPECT_EQ(s.w().status(kenmerk).version.state, VersionState::completed);
+  // The mails wait in the outbox (issue 20), shown in status, and go out once they can be made.
+  const Status waiting = s.w().status(kenmerk);
+  ASSERT_EQ(waiting.unsent.size(), 8u);  // one per address
+  for (const UnsentMail& m : waiting.unsent) {
+    EXPECT_EQ(m.what, "afrondingsmail");
+    EXPECT_EQ(m.attempts, 1);
+    EXPECT_GT(m.next_ms, 0);
+    EXPECT_THAT(m.error, HasSubstr("0000.pdf"));
+  }
+  EXPECT_THAT(status_json(waiting), HasSubstr("\"unsent_mail\": ["));
   std::ofstream(first, std::ios::binary) << kept;
+  EXPECT_EQ(s.w().deliver_outbox(), 0u) << "not before its next try";
+  const std::time_t later = std::time(nullptr) + 120;
+  s.w().set_clock([later] { return later; });
+  EXPECT_EQ(s.w().deliver_outbox(), 8u);
+  EXPECT_TRUE(s.w().status(kenmerk).unsent.empty());
+  std::size_t completion = 0;
+  for (const auto& m : pickup_mails(s.pickup())) completion += m.attachments.empty() ? 0 : 1;
+  EXPECT_EQ(completion, 8u);
+  EXPECT_EQ(s.w().deliver_outbox(), 0u) << "each once";
 }
 
 TEST_P(Flow, ServesHttpsWhenGivenACertificate) {
@@ -208,6 +250,9 @@ TEST_P(Flow, ServesHttpsWhenGivenACertificate) {
   EXPECT_TRUE(links[0].starts_with("https://")) << links[0];
   EXPECT_EQ(s.sign(links[0]).status, 303);
   EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+  // Browsers are told to come back over https only (issue 20), on pages and redirects alike.
+  EXPECT_EQ(http(s.base_url(), "GET", "/").headers["strict-transport-security"], "max-age=31536000");
+  EXPECT_EQ(http(s.base_url(), "GET", "/beheer/").headers["strict-transport-security"], "max-age=31536000");
   // Plain HTTP on the TLS port gets no page.
   std::string plain = s.base_url();
   plain.replace(0, 5, "http");
@@ -248,23 +293,6 @@ TEST_P(Flow, DeadLinksSignNothing) {
   EXPECT_EQ(revisions_on_disk(kenmerk), 1);
   EXPECT_THAT(http(s.base_url(), "GET", used).body, HasSubstr("Ondertekend"));
 
-  // Other version: a token bound to another document hash.
-  const std::string other = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
-  {
-    auto tx = s.w().store().write(kenmerk);
-    const auto v = tx.latest_version();
-    const auto signatories = tx.signatories(v->id);
-    tx.insert_token(
-        TokenRecord{token_hash(other), signatories[2].id, std::string(64, 'e'), 0, std::int64_t{4'000'000'000'000}, 0});
-    tx.commit();
-  }
-  EXPECT_EQ(http(s.base_url(), "GET", "/t/" + other).status, 410);
-  EXPECT_EQ(http(s.base_url(), "POST", "/t/" + other + "/onderteken",
-                 {{"csrf", s.w().mac("csrf", token_hash(other))}, {"bevestig", "ja"}, {"naam", "x"}})
-                .status,
-            303);
-  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
-
   // Expired: the clock 31 days on.
   const std::time_t later = std::time(nullptr) + 31 * 86400;
   s.w().set_clock([later] { return later; });
@@ -291,6 +319,72 @@ TEST_P(Flow, DeadLinksSignNothing) {
   EXPECT_EQ(revisions_on_disk(kenmerk), 1);
   // The signature made before the revocation stands.
   EXPECT_THAT(http(s.base_url(), "GET", used).body, HasSubstr("Ondertekend"));
+}
+
+// Issue 20: write access to the database alone lets nobody sign. Rows are written with SQL
+// behind sto's back, and the right CSRF field is sent, so that only the seal stands in the way.
+TEST_P(Flow, RowsWrittenIntoTheDatabaseByHandLetNobodySign) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  const auto version = s.w().store().latest_version(kenmerk);
+  const auto signatories = s.w().store().signatories(version->id);
+  const auto sign_with = [&](const std::string& token) {
+    return http(s.base_url(), "POST", "/t/" + token + "/onderteken",
+                {{"csrf", s.w().mac("csrf", token_hash(token))}, {"bevestig", "ja"}, {"naam", signatories[2].naam}});
+  };
+  const auto signed_count = [&] {
+    int n = 0;
+    for (const auto& r : s.w().store().signatories(version->id)) n += r.state == SignatoryState::signed_ ? 1 : 0;
+    return n;
+  };
+
+  // A token of one's own choosing for an invited tekenbevoegde, as the workflow would write it.
+  const std::string chosen = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
+  execute_sql(s.database(),
+              "INSERT INTO token (hash, signatory_id, document_sha256, created_ms, expires_ms, used_ms) "
+              "VALUES ('" +
+                  token_hash(chosen) + "', " + std::to_string(signatories[2].id) + ", '" + version->document_sha256 +
+                  "', 0, 4000000000000, 0)");
+  EXPECT_EQ(http(s.base_url(), "GET", "/t/" + chosen).status, 404);
+  EXPECT_EQ(sign_with(chosen).status, 404);
+  // With the seal of a real link copied onto it.
+  const std::string real = token_of(links[0]);
+  execute_sql(s.database(), "UPDATE token SET seal = (SELECT seal FROM token WHERE hash = '" + token_hash(real) +
+                                "') WHERE hash = '" + token_hash(chosen) + "'");
+  EXPECT_EQ(sign_with(chosen).status, 404);
+  // A real link moved to another tekenbevoegde: its holder cannot act as that one.
+  const std::string moved = token_of(links[1]);
+  execute_sql(s.database(), "UPDATE token SET signatory_id = " + std::to_string(signatories[2].id) + " WHERE hash = '" +
+                                token_hash(moved) + "'");
+  EXPECT_EQ(http(s.base_url(), "GET", "/t/" + moved).status, 404);
+  EXPECT_EQ(sign_with(moved).status, 404);
+  EXPECT_EQ(signed_count(), 0);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 0);
+
+  // The version's record changed (another agreement text, another contract): nothing is signed
+  // on it, by any link, until it is put back.
+  execute_sql(s.database(), "UPDATE version SET xml_sha256 = '" + std::string(64, '0') +
+                                "' WHERE id = " + std::to_string(version->id));
+  const std::string genuine = token_of(links[3]);
+  const auto genuine_signatory = s.w().store().link(token_hash(genuine))->signatory;
+  EXPECT_NE(
+      http(s.base_url(), "POST", "/t/" + genuine + "/onderteken",
+           {{"csrf", s.w().mac("csrf", token_hash(genuine))}, {"bevestig", "ja"}, {"naam", genuine_signatory.naam}})
+          .status,
+      303);
+  EXPECT_EQ(signed_count(), 0);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 0);
+  execute_sql(s.database(), "UPDATE version SET xml_sha256 = '" + version->xml_sha256 +
+                                "' WHERE id = " + std::to_string(version->id));
+  // The genuine links still work, and the audit chain shows no act by the forged ones.
+  EXPECT_EQ(s.sign(links[3]).status, 303);
+  EXPECT_EQ(signed_count(), 1);
+  for (const std::string& line : audit_lines(kenmerk)) {
+    if (line.find("\"signed\"") != std::string::npos) {
+      EXPECT_THAT(line, HasSubstr(genuine_signatory.tekenbevoegde));
+    }
+  }
 }
 
 TEST_P(Flow, APostWithoutTheRightCsrfFieldIsRefused) {
@@ -460,6 +554,71 @@ TEST_P(Flow, TheServerGivesNothingAwayToOddRequests) {
   std::size_t downloads = 0;
   for (const auto& line : audit_lines(kenmerk)) downloads += count(line, "\"event\":\"pdf-downloaded\"");
   EXPECT_EQ(downloads, 1u);
+}
+
+// Issue 20: what no browser sends (a bad %-escape, bytes that are not UTF-8) is a 400 with the
+// page's error, never a 500, and changes nothing; a method with control characters reaches the
+// access log escaped.
+TEST_P(Flow, MalformedFormsAnswer400AndChangeNothing) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  const std::string token = token_of(links[0]);
+  const std::string csrf = s.w().mac("csrf", token_hash(token));
+  for (const auto& [sub, body] : std::vector<std::pair<std::string, std::string>>{
+           {"/weiger", "csrf=" + csrf + "&reden=%ZZ"},
+           {"/weiger", "csrf=" + csrf + "&reden=%FF%FEniet"},
+           {"/weiger", "csrf=" + csrf + "&reden=caf%C3"},
+           {"/onderteken", "csrf=" + csrf + "&bevestig=ja&naam=%ZZ"},
+           {"/onderteken", "csrf=" + csrf + "&bevestig=ja&naam=%C0%AF"},
+       }) {
+    const std::string answer = exchange(s.base_url(), form_post("/t/" + token + sub, body));
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 400 ")) << body << "\n" << answer.substr(0, 200);
+    EXPECT_THAT(answer, HasSubstr("Ongeldig formulier")) << body;
+  }
+  for (const auto& r : s.w().status(kenmerk).signatories) EXPECT_EQ(r.state, SignatoryState::invited);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 0);
+  // The same link still signs.
+  EXPECT_EQ(s.sign(links[0]).status, 303);
+
+  const std::string odd =
+      exchange(s.base_url(), "G\x1b[2J\x1b[31mET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(odd.starts_with("HTTP/1.1 ")) << odd.substr(0, 100);
+  const std::string log = s.access_log();
+  EXPECT_EQ(log.find('\x1b'), std::string::npos) << log;
+  EXPECT_THAT(log, HasSubstr("127.0.0.1 G\\x1B[2J\\x1B[31mET "));
+  // No HSTS over plain http.
+  EXPECT_FALSE(http(s.base_url(), "GET", "/").headers.contains("strict-transport-security"));
+}
+
+// Issue 20: a decline reason is the signatory's own text; `sto status` shows it on one line, with
+// what a terminal would act on escaped.
+TEST_P(Flow, StatusPrintsTextFromOutsideEscaped) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  const std::string token = token_of(links[0]);
+  const std::string reason =
+      "nee\n  ondertekend           2026-01-01 10:00:00  Nep BV \xe2\x80\x94 A. Nep (directeur)\x1b[2J\x1b]0;x\x07 "
+      "\xe2\x80\xae"
+      "esrever";
+  ASSERT_EQ(http(s.base_url(), "POST", "/t/" + token + "/weiger",
+                 {{"csrf", s.w().mac("csrf", token_hash(token))}, {"reden", reason}})
+                .status,
+            303);
+  const auto r =
+      run_program({STO_BINARY, "status", kenmerk, "--home", (dir_ / "ws").string(), "--database", s.database()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char control : {'\x1b', '\x07'}) EXPECT_EQ(r.out.find(control), std::string::npos);
+  EXPECT_EQ(r.out.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_THAT(r.out, HasSubstr("reden: nee\\x0A  ondertekend"));
+  EXPECT_THAT(r.out, HasSubstr("\\x1B[2J\\x1B]0;x\\x07 \\u{202E}esrever"));
+  EXPECT_EQ(count(r.out, "Nep BV"), 1u);
+  EXPECT_EQ(r.out.find("\n  ondertekend           2026"), std::string::npos) << r.out;
+  // The record keeps what was typed.
+  std::size_t kept = 0;
+  for (const auto& x : s.w().status(kenmerk).signatories) kept += x.reason == reason ? 1 : 0;
+  EXPECT_EQ(kept, 1u);
 }
 
 TEST_P(Flow, BehindATrustedProxyTheAddressIsTheOneItAppended) {

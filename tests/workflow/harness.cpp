@@ -3,6 +3,7 @@
 #include "run.h"
 
 #include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <cstdlib>
 #include <fstream>
@@ -27,10 +28,19 @@ std::string fresh_database(Backend backend, const std::filesystem::path& dir) {
   Poco::Data::Session s("PostgreSQL", conn);
   using Poco::Data::Keywords::now;
   s << "SET client_min_messages = warning", now;
-  s << "DROP TABLE IF EXISTS audit, token, signatory, reminder_schedule, penvoerder_summary, version, agreement, "
+  s << "DROP TABLE IF EXISTS audit, token, outbox, signatory, reminder_schedule, penvoerder_summary, version, "
+       "agreement, "
        "schema_version CASCADE",
       now;
   return "postgresql:" + conn;
+}
+
+void execute_sql(const std::string& url, const std::string& sql) {
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::PostgreSQL::Connector::registerConnector();
+  const bool sqlite = url.starts_with("sqlite:");
+  Poco::Data::Session s(sqlite ? "SQLite" : "PostgreSQL", url.substr(url.find(':') + 1));
+  s << sql, Poco::Data::Keywords::now;
 }
 
 std::filesystem::path source_dir() { return STO_SOURCE_DIR; }
@@ -40,7 +50,8 @@ std::filesystem::path sample(const std::string& name) { return source_dir() / "s
 Site::Site(const std::filesystem::path& dir, Backend backend, const std::map<std::string, std::string>& overrides)
     : dir_(dir), log_(std::make_unique<std::ostringstream>()) {
   Configuration c;
-  c.set("database", fresh_database(backend, dir));
+  database_ = fresh_database(backend, dir);
+  c.set("database", database_);
   site_ = std::make_unique<DemoSite>(dir, templates(), c, "", overrides, log_.get());
 }
 
@@ -120,6 +131,14 @@ int Process::stop() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void Process::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
 }
 
 unsigned short free_port() {

@@ -25,6 +25,9 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 std::vector<Backend> backends();
 // The database URL for a test: a fresh file in `dir`, or the PostgreSQL database emptied.
 std::string fresh_database(Backend backend, const std::filesystem::path& dir);
+// Runs `sql` on the database at `url` (as fresh_database gives it) behind sto's back: what
+// someone with write access to the database alone can do.
+void execute_sql(const std::string& url, const std::string& sql);
 
 std::filesystem::path source_dir();
 std::filesystem::path templates();
@@ -45,6 +48,7 @@ class Site {
   std::string base_url() const { return site_->base_url(); }
   std::filesystem::path pickup() const { return site_->pickup(); }
   std::string access_log() const;
+  const std::string& database() const { return database_; }
   // Opens samples/<name> (or a path); returns the kenmerk.
   std::string open(const std::filesystem::path& agreement);
   // Invites and returns address → links of every invitation mail received so far.
@@ -56,6 +60,7 @@ class Site {
 
  private:
   std::filesystem::path dir_;
+  std::string database_;
   std::unique_ptr<std::ostringstream> log_;  // before site_: the server writes to it until it stops
   std::unique_ptr<DemoSite> site_;
 };
@@ -72,7 +77,8 @@ class Process {
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
-  int stop();  // SIGTERM, wait; the exit status (128 + signal when killed)
+  int stop();   // SIGTERM, wait; the exit status (128 + signal when killed)
+  void kill();  // SIGKILL, wait: a crash
 
  private:
   int pid_ = -1;

@@ -81,7 +81,7 @@ TEST_P(StoreOn, RecordsVersionsSignatoriesTokensAndTheChain) {
     r.functie = "Directeur";
     r.email = "n@example.nl";
     signatory = tx.insert_signatory(r);
-    tx.insert_token(TokenRecord{std::string(64, 'c'), signatory, std::string(64, 'b'), 1, 1000, 0});
+    tx.insert_token(TokenRecord{std::string(64, 'c'), signatory, std::string(64, 'b'), 1, 1000, 0, 0, ""});
     tx.append(AuditEntry{{"event", std::string("opened")}, {"versie", std::int64_t{1}}});
     tx.commit();
   }

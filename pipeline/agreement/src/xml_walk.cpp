@@ -99,10 +99,23 @@ void Walker::check_attributes(pugi::xml_node node, std::initializer_list<std::st
   }
 }
 
-std::optional<std::string> Walker::optional(pugi::xml_node node, const char* attribute) const {
+std::optional<std::string> Walker::optional(pugi::xml_node node, const char* attribute) {
   const auto a = node.attribute(attribute);
   if (!a) return std::nullopt;
-  return collapse_whitespace(a.value());
+  std::string value = collapse_whitespace(a.value());
+  check_visible(node, attribute, value);
+  return value;
+}
+
+void Walker::check_visible(pugi::xml_node node, std::string_view what, std::string_view value) {
+  for (std::size_t at = 0; at < value.size();) {
+    const auto c = next_code_point(value, at);
+    // C1 controls pass XML 1.0 and show as nothing (or act on a terminal).
+    if (c && (is_invisible(*c) || (*c >= 0x80 && *c < 0xA0))) {
+      report("tekst.onzichtbaar", node, {}, {{"naam", std::string(what)}, {"teken", code_point_name(*c)}});
+      return;
+    }
+  }
 }
 
 std::optional<std::string> Walker::required(pugi::xml_node node, const char* attribute, std::string_view subject) {
@@ -167,7 +180,9 @@ std::string Walker::text(pugi::xml_node node) {
       report("xml.onbekend-element", child, {}, {{"naam", name(child)}, {"ouder", name(node)}, {"toegestaan", "—"}});
     }
   }
-  return collapse_whitespace(raw);
+  std::string value = collapse_whitespace(raw);
+  check_visible(node, name(node), value);
+  return value;
 }
 
 void Walker::report(std::string_view rule, pugi::xml_node node, std::string subject,

@@ -44,7 +44,8 @@ class Walker {
   // The attribute's value with whitespace collapsed; reports it when missing or empty.
   std::optional<std::string> required(pugi::xml_node node, const char* attribute, std::string_view subject = {});
   // The attribute's value with whitespace collapsed, std::nullopt when absent (empty counts).
-  std::optional<std::string> optional(pugi::xml_node node, const char* attribute) const;
+  // Like text(), reports an invisible character in it (sto/utf8.h is_invisible).
+  std::optional<std::string> optional(pugi::xml_node node, const char* attribute);
 
   // Visits the element children, checking them against `specs` (known names, counts and, when
   // `ordered`, their order), and reporting any non-blank text. Calls `visit(index, child)` for
@@ -65,6 +66,9 @@ class Walker {
 
  private:
   const std::string& resolve(pugi::xml_node node, std::string_view prefix) const;
+  // Reports the first invisible or bidirectional control character of `value` (of attribute or
+  // element `what`): printed, it would make the contract say something else than it reads.
+  void check_visible(pugi::xml_node node, std::string_view what, std::string_view value);
 
   const LineTable& lines_;
   Findings& findings_;

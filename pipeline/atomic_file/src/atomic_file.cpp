@@ -17,6 +17,17 @@ namespace sto {
 
 namespace {
 
+// The process's umask, read without setting it (umask(2) can only set it: setting it to read it
+// would let another thread create a file under the wrong mask meanwhile). Linux's
+// /proc/self/status has it since 4.7; without it, the usual 022.
+mode_t current_umask() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+  }
+  return 022;
+}
+
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error) {
   throw Error("kan " + path.string() + " niet schrijven: " + what + ": " + std::strerror(error));
 }
@@ -55,7 +66,7 @@ StagedFile::StagedFile(std::filesystem::path path, std::string_view bytes, Acces
     fail(what, path_, error);
   };
   // mkstemp creates the file 0600.
-  if (access == Access::shared && ::fchmod(file.get(), 0644) != 0) discard("rechten");
+  if (access == Access::shared && ::fchmod(file.get(), 0666 & ~current_umask()) != 0) discard("rechten");
   for (std::size_t done = 0; done < bytes.size();) {
     const ssize_t n = ::write(file.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;

@@ -206,12 +206,17 @@ std::vector<std::filesystem::path> contract_inputs(const std::filesystem::path& 
   return files;
 }
 
-Layout lay_out_printable(const Document& document, const PdfRenderer& renderer) {
+std::vector<char32_t> detail::unprintable(const Document& document, const PdfRenderer& renderer) {
   std::set<char32_t> missing;
   for (const char32_t c : document_text(document)) {
     if (!renderer.printable(c)) missing.insert(c);
   }
-  if (!missing.empty()) throw UnprintableText({missing.begin(), missing.end()});
+  return {missing.begin(), missing.end()};
+}
+
+Layout lay_out_printable(const Document& document, const PdfRenderer& renderer) {
+  auto missing = detail::unprintable(document, renderer);
+  if (!missing.empty()) throw UnprintableText(std::move(missing));
   return lay_out(document, renderer);
 }
 

@@ -204,7 +204,8 @@ int line_at(std::string_view text, std::size_t offset) {
 
 PartnerImport import_partner_sheet(const std::filesystem::path& sheet_path, const std::string& sheet_source,
                                    std::string_view agreement_xml, const std::string& agreement_source,
-                                   const std::vector<RuleSet>& rule_sets) {
+                                   const std::vector<RuleSet>& rule_sets,
+                                   const std::function<void(Validation&, std::string_view)>& also) {
   PartnerImport result;
   const auto range = partners_range(agreement_xml);
   if (!range) {  // not an agreement the partners can go into: what is wrong with it
@@ -254,6 +255,7 @@ PartnerImport import_partner_sheet(const std::filesystem::path& sheet_path, cons
   result.agreement_xml =
       std::string(before) + (own_start ? "" : "\n") + block + (own_end ? "" : "\n") + std::string(after);
   result.validation = validate(result.agreement_xml, agreement_source, rule_sets);
+  if (also) also(result.validation, result.agreement_xml);
 
   const std::size_t block_at = before.size() + (own_start ? 0 : 1);
   const int first = line_at(result.agreement_xml, block_at);      // the line of <partners>

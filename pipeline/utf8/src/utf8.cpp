@@ -1,6 +1,7 @@
 #include "sto/utf8.h"
 
 #include <array>
+#include <cstdio>
 
 namespace sto {
 
@@ -82,6 +83,50 @@ std::size_t utf8_prefix(std::string_view bytes, std::size_t max_bytes) {
     next_code_point(bytes, at);
   }
   return end;
+}
+
+bool is_invisible(char32_t c) {
+  struct Range {
+    char32_t first, last;
+  };
+  static constexpr Range kInvisible[] = {
+      {0x00AD, 0x00AD}, {0x034F, 0x034F}, {0x061C, 0x061C},   {0x115F, 0x1160},   {0x17B4, 0x17B5}, {0x180B, 0x180F},
+      {0x200B, 0x200F}, {0x2028, 0x202E}, {0x2060, 0x206F},   {0x3164, 0x3164},   {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF},
+      {0xFFA0, 0xFFA0}, {0xFFF9, 0xFFFB}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+  };
+  for (const Range& r : kInvisible) {
+    if (c >= r.first && c <= r.last) return true;
+  }
+  return false;
+}
+
+std::string code_point_name(char32_t code_point) {
+  char out[16];
+  std::snprintf(out, sizeof out, "U+%04X", static_cast<unsigned>(code_point));
+  return out;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  char escape[16];
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t start = at;
+    const auto c = next_code_point(text, at);
+    if (!c) {
+      std::snprintf(escape, sizeof escape, "\\x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[start])));
+      out += escape;
+    } else if (*c < 0x20 || *c == 0x7F) {
+      std::snprintf(escape, sizeof escape, "\\x%02X", static_cast<unsigned>(*c));
+      out += escape;
+    } else if ((*c >= 0x80 && *c < 0xA0) || is_invisible(*c)) {
+      std::snprintf(escape, sizeof escape, "\\u{%04X}", static_cast<unsigned>(*c));
+      out += escape;
+    } else {
+      out.append(text, start, at - start);
+    }
+  }
+  return out;
 }
 
 std::string encode_utf8(char32_t code_point) {

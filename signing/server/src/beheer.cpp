@@ -162,12 +162,13 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
       b.html(res, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, beheer_page::message("Geweigerd", "Te groot.", ""));
       return path;
     }
-    Poco::Net::HTMLForm form;
-    form.setFieldLimit(10);
-    std::istringstream in(*body);
-    form.read(in);
+    const auto form = http::form(*body, 10);
     const std::string want = b.w.mac("beheer-login", pre);
-    const std::string got = form.get("csrf", "");
+    if (!form) {
+      b.html(res, HTTPResponse::HTTP_BAD_REQUEST, beheer_page::login(want, "Het formulier is ongeldig."));
+      return path;
+    }
+    const std::string got = form->get("csrf", "");
     if (pre.empty() || got.size() != want.size() || CRYPTO_memcmp(got.data(), want.data(), want.size()) != 0) {
       b.html(res, HTTPResponse::HTTP_FORBIDDEN,
              beheer_page::message("Formulier verlopen", "Laad de inlogpagina opnieuw en probeer het nog eens.",
@@ -193,7 +194,7 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
     b.throttle.wrong(who.ip, b.now_ms());  // taken back below when it was right
     bool matches = false;
     try {
-      matches = beheer::password_matches(b.w.dir(), form.get("wachtwoord", ""));
+      matches = beheer::password_matches(b.w.dir(), form->get("wachtwoord", ""));
     } catch (...) {
       running.fetch_sub(1);
       throw;
@@ -257,6 +258,7 @@ std::string Beheer::handle(http::HTTPServerRequest& req, http::HTTPServerRespons
       } else {
         form.read(in);
       }
+      if (!http::utf8_fields(form)) throw Poco::DataFormatException("geen UTF-8");
     } catch (const Poco::Exception&) {
       res.setKeepAlive(false);
       b.html(res, HTTPResponse::HTTP_BAD_REQUEST,

@@ -15,6 +15,7 @@
 #include "beheer_pages.h"
 #include "sto/archive.h"
 #include "sto/atomic_file.h"
+#include "sto/render.h"
 #include "sto/sheet.h"
 
 namespace sto {
@@ -114,7 +115,7 @@ void Beheer::Impl::agreement_error(PageVisit& v, const std::string& kenmerk, con
 
 void Beheer::Impl::act(PageVisit& v, const std::string& kenmerk, const std::string& action) {
   const std::string page = "/beheer/overeenkomsten/" + kenmerk;
-  const Fields& f = v.form;
+  const FormFields& f = v.form;
   const bool confirmed = f.get("bevestig", "") == "ja";
   Actor who = v.who;
   const auto confirm = [&](const std::string& title, const std::string& text,
@@ -295,6 +296,7 @@ void Beheer::Impl::check_upload(PageVisit& v) {
   if (ext == ".xml") {
     xml = content;
     validation = validate(xml, name, rule_sets);
+    check_printable(validation, xml, templates);
   } else if (ext == ".xlsx" || ext == ".ods" || ext == ".csv") {
     const std::string kenmerk = v.form.get("kenmerk", "");
     const auto latest = kenmerk.empty() ? std::nullopt : w.store().latest_version(kenmerk);
@@ -307,7 +309,9 @@ void Beheer::Impl::check_upload(PageVisit& v) {
     const std::filesystem::path sheet = temp.path / name;
     write_file_atomically(sheet, content);
     shown = kenmerk + "-v" + std::to_string(latest->versie + 1) + ".xml";
-    PartnerImport imported = import_partner_sheet(sheet, name, *next, shown, rule_sets);
+    PartnerImport imported = import_partner_sheet(
+        sheet, name, *next, shown, rule_sets,
+        [&](Validation& checked, std::string_view text) { check_printable(checked, text, templates); });
     xml = std::move(imported.agreement_xml);
     validation = std::move(imported.validation);
   } else {

@@ -15,7 +15,7 @@
 
 namespace sto {
 
-using Fields = Poco::Net::NameValueCollection;
+using FormFields = Poco::Net::NameValueCollection;
 
 // What a request needs once it is let in.
 struct PageVisit {
@@ -23,7 +23,7 @@ struct PageVisit {
   http::HTTPServerResponse& res;
   const Actor& who;
   beheer::Session session;
-  Fields form;            // a POST's fields (a file's content under its field name)
+  FormFields form;        // a POST's fields (a file's content under its field name)
   std::string file_name;  // an upload's file name as the browser gave it
 };
 

@@ -239,6 +239,17 @@ std::string agreement(const std::string& csrf, const Status& s, const Herinnerin
   b += "<dl><dt>Toestand</dt><dd>" + e(std::string(dutch(s.version.state))) + "</dd><dt>Geopend</dt><dd>" +
        e(when(s.version.opened_ms)) + "</dd><dt>Document (SHA-256)</dt><dd><code>" + e(s.version.document_sha256) +
        "</code></dd></dl>";
+  if (!s.unsent.empty()) {
+    b += "<h2>Mail nog niet bezorgd</h2><ul>";
+    for (const UnsentMail& m : s.unsent) {
+      b += "<li>" + e(m.what) + " aan " + e(m.to);
+      if (m.attempts > 0) b += ", " + std::to_string(m.attempts) + (m.attempts == 1 ? " poging" : " pogingen");
+      if (!m.error.empty()) b += ", laatst: " + e(m.error);
+      b += m.next_ms == 0 ? " — <strong>opgegeven</strong>" : ", volgende poging " + e(when(m.next_ms));
+      b += "</li>";
+    }
+    b += "</ul>";
+  }
   b += "<h2>Downloaden</h2><ul class=downloads><li><a href=\"" + e(path) +
        "/contract.pdf\">Het contract zoals opgemaakt (PDF)</a></li><li><a href=\"" + e(path) +
        "/getekend.pdf\">Het getekende contract tot nu toe (PDF)</a></li><li><a href=\"" + e(path) +

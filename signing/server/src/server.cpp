@@ -27,6 +27,7 @@
 
 #include "beheer.h"
 #include "beheer_access.h"
+#include "guard.h"
 #include "http.h"
 #include "page.h"
 #include "sto/utf8.h"
@@ -105,10 +106,12 @@ struct PageServer::Impl {
   std::mutex log_mutex;
   Limiter limiter;
   bool tls = false;
+  bool hsts = false;  // served over https (here, or by the proxy in front: the base URL says)
   std::string host;
   std::unique_ptr<Poco::Net::ServerSocket> socket;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<http::Guard> guard;  // before server: connections report to it until they end
+  std::unique_ptr<Poco::Net::TCPServer> server;
   std::unique_ptr<Beheer> beheer;
 
   Impl(Werkruimte& werkruimte, std::ostream* access_log) : w(werkruimte), log(access_log) {}
@@ -167,29 +170,24 @@ struct PageServer::Impl {
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
     const std::lock_guard lock(log_mutex);
     // A Referer is noted, never written: it would carry the token of the page it came from.
-    *log << ip << ' ' << req.getMethod() << ' ' << path << ' ' << status << ' ' << us / 1000 << '.' << (us % 1000) / 100
-         << "ms" << (req.has("Referer") ? " met-referer" : "") << "\n"
+    *log << ip << ' ' << printable(req.getMethod()) << ' ' << path << ' ' << status << ' ' << us / 1000 << '.'
+         << (us % 1000) / 100 << "ms" << (req.has("Referer") ? " met-referer" : "") << "\n"
          << std::flush;
   }
 
-  // The request's form, read by hand: at most kMaxBody bytes, never the query string.
-  static std::unique_ptr<Poco::Net::HTMLForm> form_of(HTTPServerRequest& req) {
-    if (req.hasContentLength() && req.getContentLength64() > kMaxBody) return nullptr;
-    std::string body(static_cast<std::size_t>(kMaxBody + 1), '\0');
-    req.stream().read(body.data(), kMaxBody + 1);
-    const std::streamsize got = req.stream().gcount();
-    if (got > kMaxBody) return nullptr;
-    body.resize(static_cast<std::size_t>(got));
-    auto form = std::make_unique<Poco::Net::HTMLForm>();
-    form->setFieldLimit(10);
-    form->setValueLengthLimit(4096);
-    std::istringstream in(body);
-    form->read(in);
-    return form;
+  // The request's form: at most kMaxBody bytes, never the query string. nullopt when too large;
+  // a null form when malformed.
+  static std::optional<std::unique_ptr<Poco::Net::HTMLForm>> form_of(HTTPServerRequest& req) {
+    const auto body = http::body(req, static_cast<std::size_t>(kMaxBody));
+    if (!body) return std::nullopt;
+    return http::form(*body, 10);
   }
 
   void handle(HTTPServerRequest& req, HTTPServerResponse& res) {
     const auto start = std::chrono::steady_clock::now();
+    http::working();
+    // A year, this host only: the links and the penvoerder's cookie never go over plain http again.
+    if (hsts) res.set("Strict-Transport-Security", "max-age=31536000");
     const Actor who = actor(req);
     // Only the two forms read a body. Any other body stays unread on the connection, where Poco
     // would parse it as the next request (a smuggled one): such a connection is closed.
@@ -225,6 +223,7 @@ struct PageServer::Impl {
       }
     }
     access(req, logged, static_cast<int>(res.getStatus()), start, who.ip);
+    http::awaiting_request();
   }
 
   // Returns the path as it may be logged (the token replaced by "…").
@@ -314,12 +313,20 @@ struct PageServer::Impl {
       html(res, HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE, page::message("Geweigerd", "Onverwacht formulier."));
       return;
     }
-    const auto form = form_of(req);
-    if (!form) {
+    const auto read = form_of(req);
+    if (!read) {
       res.setKeepAlive(false);  // the rest of the body is unread on the socket
       html(res, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, page::message("Geweigerd", "Het formulier is te groot."));
       return;
     }
+    if (!*read) {
+      html(res, HTTPResponse::HTTP_BAD_REQUEST,
+           page::message("Ongeldig formulier",
+                         "Het formulier bevat tekens die niet gelezen kunnen worden. Open de link uit uw mail "
+                         "opnieuw en probeer het nog eens."));
+      return;
+    }
+    const Poco::Net::HTMLForm* form = read->get();
     const std::string hash = token_hash(token);
     const std::string want = w.mac("csrf", hash);
     const std::string got = form->get("csrf", "");
@@ -394,6 +401,7 @@ PageServer::PageServer(Werkruimte& werkruimte, const std::string& listen, std::o
     throw Error("kan niet luisteren op " + listen + ": " + e.displayText());
   }
   const bool https = impl_->tls || c.base_url.starts_with("https://");
+  impl_->hsts = https;
   impl_->beheer = std::make_unique<Beheer>(werkruimte, templates, https);
   auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
   params->setMaxThreads(c.server_threads);
@@ -404,7 +412,13 @@ PageServer::PageServer(Werkruimte& werkruimte, const std::string& listen, std::o
   params->setMaxKeepAliveRequests(100);
   params->setServerName("sto");
   impl_->pool = std::make_unique<Poco::ThreadPool>(2, c.server_threads);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->pool, *impl_->socket, params);
+  http::GuardLimits limits;
+  // Behind a proxy every connection comes from the proxy's address.
+  limits.per_address = c.trust_proxy ? 0 : c.server_per_address;
+  impl_->guard = std::make_unique<http::Guard>(limits);
+  impl_->server = std::make_unique<Poco::Net::TCPServer>(impl_->guard->factory(params, new Factory(*impl_)),
+                                                         *impl_->pool, *impl_->socket, params);
+  impl_->server->setConnectionFilter(impl_->guard->filter());
 }
 
 PageServer::~PageServer() { stop(); }
@@ -413,7 +427,8 @@ void PageServer::start() { impl_->server->start(); }
 
 void PageServer::stop() {
   if (impl_->server) {
-    impl_->server->stopAll(true);
+    impl_->server->stop();
+    impl_->guard->shut_all();
     impl_->pool->joinAll();
   }
 }

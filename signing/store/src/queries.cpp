@@ -43,7 +43,7 @@ VersionState parse_version_state(const std::string& name) {
 
 constexpr std::string_view kVersionColumns =
     "v.id, a.kenmerk, v.versie, v.state, v.xml, v.xml_sha256, v.document_sha256, v.contract_dir, v.revisions, "
-    "v.opened_ms, v.closed_ms";
+    "v.opened_ms, v.closed_ms, v.seal";
 
 VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 0) {
   VersionRecord v;
@@ -58,6 +58,7 @@ VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 
   v.revisions = number(rs, row, at + 8);
   v.opened_ms = number(rs, row, at + 9);
   v.closed_ms = number(rs, row, at + 10);
+  v.seal = text(rs, row, at + 11);
   return v;
 }
 
@@ -142,7 +143,8 @@ std::optional<LinkRecord> link_of(Connection c, std::string_view hash) {
   RecordSet rs = c.query("SELECT t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms, " +
                              std::string(kSignatoryColumns) +
                              ", v.id, a.kenmerk, v.versie, v.state, '', v.xml_sha256, v.document_sha256, "
-                             "v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, t.revoked_ms FROM token t "
+                             "v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal, t.revoked_ms, t.seal "
+                             "FROM token t "
                              "JOIN signatory s ON s.id = t.signatory_id JOIN version v ON v.id = s.version_id "
                              "JOIN agreement a ON a.id = v.agreement_id WHERE t.hash = ?",
                          std::string(hash));
@@ -156,7 +158,8 @@ std::optional<LinkRecord> link_of(Connection c, std::string_view hash) {
   link.token.used_ms = number(rs, 0, 5);
   link.signatory = signatory_at(rs, 0, 6);
   link.version = version_at(rs, 0, 24);
-  link.token.revoked_ms = number(rs, 0, 35);
+  link.token.revoked_ms = number(rs, 0, 36);
+  link.token.seal = text(rs, 0, 37);
   return link;
 }
 

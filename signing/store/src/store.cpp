@@ -147,6 +147,53 @@ SummaryRecord Store::summary(std::string_view kenmerk) {
   });
 }
 
+namespace {
+
+constexpr std::string_view kOutboxColumns =
+    "o.id, o.kind, o.version_id, o.signatory_id, o.detail, o.created_ms, o.attempts, o.next_ms, o.sent_ms, o.error";
+
+std::vector<OutboxRecord> outbox_rows(const detail::RecordSet& rs) {
+  std::vector<OutboxRecord> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    OutboxRecord r;
+    r.id = detail::number(rs, row, 0);
+    r.kind = detail::text(rs, row, 1);
+    r.version_id = detail::number(rs, row, 2);
+    r.signatory_id = detail::number(rs, row, 3);
+    r.detail = detail::text(rs, row, 4);
+    r.created_ms = detail::number(rs, row, 5);
+    r.attempts = detail::number(rs, row, 6);
+    r.next_ms = detail::number(rs, row, 7);
+    r.sent_ms = detail::number(rs, row, 8);
+    r.error = detail::text(rs, row, 9);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<OutboxRecord> Store::outbox(std::string_view kenmerk) {
+  return impl_->read("postvak lezen", [&](detail::Connection c) {
+    return outbox_rows(c.query("SELECT " + std::string(kOutboxColumns) +
+                                   " FROM outbox o JOIN agreement a ON a.id = o.agreement_id WHERE a.kenmerk = ? "
+                                   "ORDER BY o.id",
+                               std::string(kenmerk)));
+  });
+}
+
+std::vector<std::string> Store::outbox_due(std::int64_t now_ms) {
+  return impl_->read("postvak lezen", [&](detail::Connection c) {
+    detail::RecordSet rs = c.query(
+        "SELECT DISTINCT a.kenmerk FROM outbox o JOIN agreement a ON a.id = o.agreement_id "
+        "WHERE o.sent_ms = 0 AND o.next_ms > 0 AND o.next_ms <= ? ORDER BY a.kenmerk",
+        now_ms);
+    std::vector<std::string> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row) out.push_back(detail::text(rs, row, 0));
+    return out;
+  });
+}
+
 std::string Store::agreement_xml(std::int64_t version_id) {
   return impl_->read("overeenkomst lezen",
                      [&](detail::Connection c) { return detail::agreement_xml_of(c, version_id); });
@@ -236,6 +283,35 @@ SummaryRecord Store::Transaction::summary() {
   });
 }
 
+std::vector<OutboxRecord> Store::Transaction::outbox() {
+  return impl_->step("postvak lezen", [&](detail::Connection c) {
+    return outbox_rows(c.query("SELECT " + std::string(kOutboxColumns) +
+                                   " FROM outbox o WHERE o.agreement_id = ? "
+                                   "ORDER BY o.id",
+                               impl_->agreement_id));
+  });
+}
+
+std::int64_t Store::Transaction::enqueue(const OutboxRecord& m) {
+  return impl_->step("mail in het postvak leggen", [&](detail::Connection c) {
+    return detail::number(
+        c.query("INSERT INTO outbox (agreement_id, kind, version_id, signatory_id, detail, created_ms, attempts, "
+                "next_ms, sent_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                impl_->agreement_id, m.kind, m.version_id, m.signatory_id, m.detail, m.created_ms, m.attempts,
+                m.next_ms, m.sent_ms, m.error),
+        0, 0);
+  });
+}
+
+void Store::Transaction::update_outbox(const OutboxRecord& m) {
+  impl_->step("postvak bijwerken", [&](detail::Connection c) {
+    const std::size_t n =
+        c.exec("UPDATE outbox SET attempts = ?, next_ms = ?, sent_ms = ?, error = ? WHERE id = ? AND agreement_id = ?",
+               m.attempts, m.next_ms, m.sent_ms, m.error, m.id, impl_->agreement_id);
+    if (n != 1) throw Error("mail " + std::to_string(m.id) + " hoort niet bij " + impl_->kenmerk);
+  });
+}
+
 void Store::Transaction::set_schedule(const ScheduleRecord& r) {
   impl_->step("herinneringsschema vastleggen", [&](detail::Connection c) {
     c.exec(
@@ -271,10 +347,10 @@ std::int64_t Store::Transaction::insert_version(const VersionRecord& v) {
   return impl_->step("versie vastleggen", [&](detail::Connection c) {
     return detail::number(
         c.query("INSERT INTO version (agreement_id, versie, state, xml, xml_sha256, document_sha256, "
-                "contract_dir, revisions, opened_ms, closed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "contract_dir, revisions, opened_ms, closed_ms, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING id",
                 impl_->agreement_id, v.versie, std::string(to_string(v.state)), v.xml, v.xml_sha256, v.document_sha256,
-                v.contract_dir, v.revisions, v.opened_ms, v.closed_ms),
+                v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal),
         0, 0);
   });
 }
@@ -317,9 +393,9 @@ void Store::Transaction::insert_token(const TokenRecord& t) {
   if (!signatory(t.signatory_id)) throw Error("token voor een ondertekenaar buiten " + impl_->kenmerk);
   impl_->step("token vastleggen", [&](detail::Connection c) {
     c.exec(
-        "INSERT INTO token (hash, signatory_id, document_sha256, created_ms, expires_ms, used_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms);
+        "INSERT INTO token (hash, signatory_id, document_sha256, created_ms, expires_ms, used_ms, seal) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms, t.seal);
   });
 }
 

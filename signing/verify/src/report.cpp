@@ -25,24 +25,6 @@ std::string_view headline(Oordeel o) {
   return "";
 }
 
-// Text from the archive shown on a terminal: control characters (escape sequences could clear
-// the screen or fake a headline) become '?'.
-std::string clean(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t start = i;
-    // C0, DEL and C1 become '?'; a byte that is not UTF-8 is kept as it is.
-    const auto c = next_code_point(text, i);
-    const bool control = c && (*c < 0x20 || (*c >= 0x7F && *c <= 0x9F));
-    if (control) {
-      out += '?';
-    } else {
-      out.append(text.substr(start, i - start));
-    }
-  }
-  return out;
-}
-
 std::string time_or_dash(std::time_t t) { return t == 0 ? "-" : utc_text(t); }
 
 }  // namespace
@@ -68,17 +50,17 @@ std::string describe(const Verdict& v) {
   out << "CA: " << (v.ca_fingerprint.empty() ? "-" : v.ca_fingerprint) << "\n";
   if (!v.audit_head.empty()) out << "Audit-log: " << v.audit_length << " regels, kop " << v.audit_head << "\n";
   out << "In werking: " << (v.effective ? utc_text(*v.effective) : "nee") << "\n";
-  for (const std::string& note : v.notes) out << "Let op: " << clean(note) << "\n";
+  for (const std::string& note : v.notes) out << "Let op: " << printable(note) << "\n";
   if (!v.findings.empty()) {
     out << "\nBevindingen (" << v.findings.size() << "):\n";
     for (const Bevinding& f : v.findings) {
-      out << "  [" << clean(f.check) << "] " << clean(f.subject) << ": " << clean(f.message) << "\n";
+      out << "  [" << printable(f.check) << "] " << printable(f.subject) << ": " << printable(f.message) << "\n";
     }
   }
   if (!v.signatures.empty()) {
     out << "\nHandtekeningen:\n";
     for (const SignatureReport& s : v.signatures) {
-      out << "  " << s.revision << ". " << clean(s.field) << " " << (s.naam.empty() ? "?" : clean(s.naam))
+      out << "  " << s.revision << ". " << printable(s.field) << " " << (s.naam.empty() ? "?" : printable(s.naam))
           << ", tijdstempel " << time_or_dash(s.timestamp) << ": " << (s.valid ? "geldig" : "ONGELDIG") << "\n";
     }
   }
@@ -88,7 +70,7 @@ std::string describe(const Verdict& v) {
     out << "\nPartners: " << bound << " van " << v.partners.size() << " gebonden\n";
     for (const PartnerReport& p : v.partners) {
       if (p.bound) continue;
-      out << "  niet gebonden: " << clean(p.naam) << " (" << clean(p.id) << ")\n";
+      out << "  niet gebonden: " << printable(p.naam) << " (" << printable(p.id) << ")\n";
     }
   }
   return out.str();

@@ -108,6 +108,8 @@ void Configuration::set(const std::string& key, const std::string& value) {
     server_threads = to_int(key, value, 2, 1024);
   } else if (key == "server.queue") {
     server_queue = to_int(key, value, 1, 100'000);
+  } else if (key == "server.per_address") {
+    server_per_address = to_int(key, value, 0, 100'000);
   } else if (key == "server.trust_proxy") {
     trust_proxy = to_bool(key, value);
   } else if (key == "tls.certificate") {
@@ -119,6 +121,8 @@ void Configuration::set(const std::string& key, const std::string& value) {
     penvoerder_email = value;
   } else if (key == "herinneringen.interval") {
     reminder_interval = to_int(key, value, 1, 86'400);
+  } else if (key == "mail.claim") {
+    mail_claim_seconds = to_int(key, value, 1, 86'400);
   } else {
     throw Error("onbekende instelling \"" + key + "\"");
   }
@@ -166,6 +170,8 @@ std::string Configuration::text() const {
     << "link.days = " << link_days << "\n"
     << "server.threads = " << server_threads << "\n"
     << "server.queue = " << server_queue << "\n"
+    << "# Verbindingen die één adres tegelijk open mag houden (0: onbeperkt; uit achter een proxy).\n"
+    << "server.per_address = " << server_per_address << "\n"
     << "# Achter een proxy: het adres van de bezoeker uit X-Forwarded-For halen.\n"
     << "server.trust_proxy = " << (trust_proxy ? "true" : "false") << "\n"
     << "# HTTPS: certificaat en sleutel (PEM). Leeg: gewoon HTTP (achter een proxy).\n"
@@ -192,7 +198,9 @@ std::string Configuration::text() const {
     << "# die niet bezorgd kon worden, de afronding, de dagelijkse samenvatting). Leeg: geen meldingen.\n"
     << "penvoerder.email = " << penvoerder_email << "\n"
     << "# Om de hoeveel seconden sto serve kijkt of er herinneringen of een samenvatting verstuurd moeten worden.\n"
-    << "herinneringen.interval = " << reminder_interval << "\n";
+    << "herinneringen.interval = " << reminder_interval << "\n"
+    << "# Seconden dat een mail die een server verstuurt niet door een andere geprobeerd wordt.\n"
+    << "mail.claim = " << mail_claim_seconds << "\n";
   return o.str();
 }
 

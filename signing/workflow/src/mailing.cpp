@@ -1,5 +1,5 @@
 // The mail steps: invitations and reminders (a new personal link each, the outcome recorded per
-// request) and, after the last signature, one completion mail per address with the signed PDF.
+// request). The completion mails and the penvoerder's notices go through the outbox (outbox.cpp).
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -42,7 +42,7 @@ MailContext context(Werkruimte::Impl& w, const VersionRecord& v, const Signatory
 // the request is not this agreement's. The mail
 // went out (or failed) whatever happened meanwhile, so it is recorded either way; the state
 // moves only when nobody else moved it (a signature, a revocation, another invite). A permanent
-// failure is the penvoerder's to know (after the commit).
+// failure is the penvoerder's to know (a notice through the outbox).
 std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionRecord& v, const SignatoryRecord& listed,
                                           bool reminder, const Actor& actor, const std::optional<Delivery>& delivery,
                                           const std::optional<MailError>& failure) {
@@ -78,53 +78,13 @@ std::optional<MailOutcome> record_mailing(Werkruimte::Impl& w, const VersionReco
       e["code"] = std::int64_t{failure->code()};
       tx.append(std::move(e));
       outcome.detail = s->mail_error;
+      // A permanent failure is the penvoerder's to know.
+      if (failure->kind() == MailError::Kind::permanent) w.enqueue_bounce(tx, v, *s, failure->what());
     }
     return outcome;
   });
-  if (recorded && failure && failure->kind() == MailError::Kind::permanent) {
-    MailContext c = w.notice_context(v, &listed);
-    c.melding = failure->what();
-    w.notify_penvoerder(bounce_notice, std::move(c));
-  }
+  if (recorded && failure && failure->kind() == MailError::Kind::permanent) w.deliver_soon(v.kenmerk);
   return recorded;
-}
-
-// Runs on a thread of its own: mails each address once (someone who signed for two partners
-// gets one mail, naming both). A mail that does not go out is in the audit log (mail-failed)
-// and on stderr; the signatures stand either way.
-void mail_completion(Werkruimte::Impl& w, const VersionRecord& v, std::int64_t effective_ms) {
-  const std::string pdf = SignedContract::open(w.dir / v.contract_dir).pdf();
-  std::vector<std::pair<SignatoryRecord, std::string>> recipients;  // first signatory, partners
-  std::map<std::string, std::size_t> by_address;
-  for (const SignatoryRecord& s : w.store.signatories(v.id)) {
-    std::string address = s.email;
-    std::transform(address.begin(), address.end(), address.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const auto [it, added] = by_address.emplace(address, recipients.size());
-    if (added) {
-      recipients.emplace_back(s, s.partner);
-    } else {
-      recipients[it->second].second += " en " + s.partner;
-    }
-  }
-  for (const auto& [s, partners] : recipients) {
-    MailContext c = context(w, v, s, "", 0);
-    c.partner = partners;
-    c.ingangsdatum = static_cast<std::time_t>(effective_ms / 1000);
-    Attachment a{v.kenmerk + "-v" + std::to_string(v.versie) + "-getekend.pdf", "application/pdf", pdf};
-    try {
-      w.transport->send(completion(w.templates, w.config.mail_from, MailAddress{s.naam, s.email}, c, std::move(a)));
-    } catch (const Error& e) {
-      std::cerr << "sto: afrondingsmail aan " << s.email << " niet verstuurd: " << e.what() << "\n";
-      w.store.transact(v.kenmerk, [&](Store::Transaction& tx) {
-        AuditEntry f = w.entry(audit_event::mail_failed, Actor{"sto", ""});
-        Werkruimte::Impl::about(f, s, v);
-        f["email"] = s.email;
-        f["error"] = std::string("afrondingsmail: ") + e.what();
-        tx.append(std::move(f));
-      });
-    }
-  }
 }
 
 }  // namespace
@@ -140,13 +100,13 @@ std::optional<MailOutcome> Werkruimte::Impl::mail_link(
     const VersionRecord& v, const SignatoryRecord& listed, bool reminder, const Actor& actor,
     const std::function<bool(Store::Transaction&, const SignatoryRecord&)>& claim) {
   const std::string token = new_token();
-  const TokenRecord t{token_hash(token),
-                      listed.id,
-                      v.document_sha256,
-                      now_ms(),
-                      now_ms() + std::int64_t{config.link_days} * kDayMs,
-                      0,
-                      0};
+  TokenRecord t;
+  t.hash = token_hash(token);
+  t.signatory_id = listed.id;
+  t.document_sha256 = v.document_sha256;
+  t.created_ms = now_ms();
+  t.expires_ms = t.created_ms + std::int64_t{config.link_days} * kDayMs;
+  t.seal = seal(t, listed, v);
   const bool claimed = store.transact(v.kenmerk, [&](Store::Transaction& tx) {
     if (claim) {
       auto current = tx.signatory(listed.id);
@@ -229,14 +189,6 @@ std::vector<MailOutcome> Werkruimte::Impl::send_links(const std::string& kenmerk
     }
   }
   return outcomes;
-}
-
-void Werkruimte::Impl::start_completion_mail(const VersionRecord& v, std::int64_t effective_ms) {
-  in_background("afrondingsmails van " + v.kenmerk + " versie " + std::to_string(v.versie),
-                [this, v, effective_ms] { mail_completion(*this, v, effective_ms); });
-  MailContext c = notice_context(v, nullptr);
-  c.ingangsdatum = static_cast<std::time_t>(effective_ms / 1000);
-  notify_penvoerder(completed_notice, std::move(c));
 }
 
 void Werkruimte::Impl::in_background(std::string what, std::function<void()> job) {

@@ -54,9 +54,10 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
                                                      const Actor& actor) {
   Impl& w = *impl_;
   validation = validate_file(xml, w.rule_sets);
+  const std::string bytes = read_whole_file(xml);
+  check_printable(validation, bytes, w.templates);
   if (!validation.valid()) return std::nullopt;
   const Agreement& a = validation.agreement;
-  const std::string bytes = read_whole_file(xml);
   // What the contract is made from, read once into a private copy beside the contracts and
   // rendered from that copy, which then stays with the chain (sjablonen/): the archive carries
   // exactly the files these bytes came from, even when the installed ones change meanwhile.
@@ -124,6 +125,7 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
           snapshot.path.clear();
           sync_parent_directory(chain_dir / kTemplatesCopy);
         }
+        v.seal = w.seal(v);
         v.id = tx.insert_version(v);
         std::int64_t position = 0;
         for (const Partner& p : a.partners) {

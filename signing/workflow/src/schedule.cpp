@@ -106,17 +106,6 @@ MailContext Werkruimte::Impl::notice_context(const VersionRecord& v, const Signa
   return c;
 }
 
-void Werkruimte::Impl::notify_penvoerder(Mail (*kind)(const std::filesystem::path&, const MailAddress&,
-                                                      const MailAddress&, const MailContext&),
-                                         MailContext context) {
-  const auto to = penvoerder_address();
-  if (!to) return;
-  in_background("melding aan de penvoerder (" + context.kenmerk + ")",
-                [this, kind, to = *to, context = std::move(context)] {
-                  transport->send(kind(templates, config.mail_from, to, context));
-                });
-}
-
 // --- a corrected address ---
 
 MailOutcome Werkruimte::reinvite(const std::string& kenmerk, const std::string& tekenbevoegde, const std::string& email,
@@ -342,6 +331,11 @@ bool Werkruimte::Impl::summarise_due(const std::string& kenmerk) {
 Rondgang Werkruimte::run_due() {
   Impl& w = *impl_;
   Rondgang r;
+  try {
+    r.mails = deliver_outbox();
+  } catch (const std::exception& e) {
+    std::cerr << "sto: postvak: " << e.what() << "\n";
+  }
   for (const std::string& kenmerk : w.store.kenmerken()) {
     for (int step = 0; step < 2; ++step) {
       try {

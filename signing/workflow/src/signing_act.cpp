@@ -32,6 +32,8 @@ std::string loosely(std::string_view s) {
 }  // namespace
 
 Kind Werkruimte::Impl::classify(const LinkRecord& link) const {
+  // A link the workflow did not make (a row written into the database by hand) opens nothing.
+  if (!sealed(link)) return Kind::unknown;
   // What was done stays shown, whatever happened to the version since.
   if (link.token.document_sha256 != link.version.document_sha256) return Kind::other_version;
   if (link.signatory.state == SignatoryState::signed_) return Kind::signed_;
@@ -47,6 +49,7 @@ Kind Werkruimte::Impl::classify(const LinkRecord& link) const {
 LinkView Werkruimte::Impl::describe(const LinkRecord& link, Store::Transaction* tx) {
   LinkView view;
   view.kind = classify(link);
+  if (view.kind == Kind::unknown) return view;
   const auto agreement = agreement_of(link.version, tx);
   view.regio = agreement->regio.naam;
   view.kenmerk = link.version.kenmerk;
@@ -190,6 +193,8 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
         c["pdf_sha256"] = r.sha256;
         c["effective"] = iso_ms(out.effective_ms);
         tx.append(std::move(c));
+        // Committed with the act, so that no crash after it can lose them.
+        w.enqueue_completion(tx, v, all);
         out.completed = v;
       }
       tx.update_version(v);
@@ -205,7 +210,7 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
     return out;
   });
   if (outcome.refused) return *outcome.refused;
-  if (outcome.completed) w.start_completion_mail(*outcome.completed, outcome.effective_ms);
+  if (outcome.completed) w.deliver_soon(outcome.completed->kenmerk);
   auto after = w.store.link(hash);
   return after ? w.describe(*after) : LinkView{};
 }
@@ -229,14 +234,13 @@ LinkView Werkruimte::decline(const std::string& token, const std::string& reason
     AuditEntry e = w.entry(audit_event::declined, actor);
     Impl::about(e, s, link->version)["reason"] = reason;
     tx.append(std::move(e));
+    w.enqueue_declined(tx, link->version, s);
     return std::nullopt;
   });
   if (refused) return *refused;
+  w.deliver_soon(peek->version.kenmerk);
   auto after = w.store.link(hash);
   if (!after) return LinkView{};
-  MailContext c = w.notice_context(after->version, &after->signatory);
-  c.reden = after->signatory.reason;
-  w.notify_penvoerder(declined_notice, std::move(c));
   return w.describe(*after);
 }
 

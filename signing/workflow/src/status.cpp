@@ -94,6 +94,16 @@ Status Werkruimte::status(const std::string& kenmerk) {
   const auto [head, length] = impl_->store.audit_head(kenmerk);
   st.audit_head = head;
   st.audit_length = static_cast<std::size_t>(length);
+  for (const OutboxRecord& m : impl_->store.outbox(kenmerk)) {
+    if (m.sent_ms != 0) continue;
+    UnsentMail u{std::string(outbox_words(m.kind)), "penvoerder", m.attempts, m.next_ms, m.error};
+    if (m.kind == "afronding") {
+      for (const SignatoryRecord& s : st.signatories) {
+        if (s.id == m.signatory_id) u.to = s.naam + " <" + s.email + ">";
+      }
+    }
+    st.unsent.push_back(std::move(u));
+  }
   return st;
 }
 
@@ -141,6 +151,17 @@ std::string status_json(const Status& s) {
   root.set("partners", partners);
   root.set("bound", s.bound_count);
   root.set("declined", s.declined_count);
+  Poco::JSON::Array unsent;
+  for (const UnsentMail& m : s.unsent) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("mail", m.what);
+    o.set("to", m.to);
+    o.set("attempts", m.attempts);
+    o.set("next_try", m.next_ms == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(utc_time(m.next_ms)));
+    o.set("error", m.error);
+    unsent.add(o);
+  }
+  root.set("unsent_mail", unsent);
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(root, out, 2);
   out << "\n";

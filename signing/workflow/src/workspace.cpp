@@ -1,7 +1,9 @@
 // A workspace: made (init) and opened (open) from its folder, its settings and accessors, and the
 // caches its acts share: each version's agreement and contract chain.
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 
 #include <cctype>
 
@@ -68,7 +70,68 @@ std::int64_t Werkruimte::Impl::now_ms() const {
       .count();
 }
 
+namespace {
+
+std::string hmac_hex(const std::string& key, std::string_view purpose, std::string_view value) {
+  const std::string message = std::string(purpose) + '\0' + std::string(value);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  std::size_t size = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, sizeof out,
+                &size) == nullptr) {
+    throw_openssl_error("HMAC mislukt");
+  }
+  return to_hex(std::string_view(reinterpret_cast<const char*>(out), size));
+}
+
+// Fields joined so that no two lists give the same text: each is length-prefixed.
+std::string fields(std::initializer_list<std::string_view> values) {
+  std::string out;
+  for (const std::string_view v : values) out += std::to_string(v.size()) + ':' + std::string(v) + ';';
+  return out;
+}
+
+std::string unsealed(const VersionRecord& v) {
+  return v.kenmerk + " versie " + std::to_string(v.versie) +
+         " klopt niet met zijn zegel: de database is buiten sto om gewijzigd (docs/threat-model.md)";
+}
+
+// A workspace holds keys, links and personal data: from here on, whatever this process writes
+// (the database and its WAL, contracts, mail, archives) is its owner's alone, whatever the
+// umask it was started with; and the workspace itself is closed to others, also one made by an
+// older sto (its files from then are behind it). Not being the directory's owner is no error.
+void keep_private(const std::filesystem::path& dir) {
+  ::umask(077);
+  std::filesystem::create_directories(dir);
+  std::error_code ec;
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+}
+
+bool same(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+std::string Werkruimte::Impl::seal(const VersionRecord& v) const {
+  return hmac_hex(secret, "versie",
+                  fields({v.kenmerk, std::to_string(v.versie), v.xml_sha256, v.document_sha256, v.contract_dir}));
+}
+
+std::string Werkruimte::Impl::seal(const TokenRecord& t, const SignatoryRecord& s, const VersionRecord& v) const {
+  return hmac_hex(secret, "link",
+                  fields({t.hash, v.kenmerk, std::to_string(v.versie), s.tekenbevoegde, t.document_sha256,
+                          std::to_string(t.created_ms), std::to_string(t.expires_ms)}));
+}
+
+bool Werkruimte::Impl::sealed(const VersionRecord& v) const { return same(v.seal, seal(v)); }
+
+bool Werkruimte::Impl::sealed(const LinkRecord& link) const {
+  return sealed(link.version) && same(link.token.seal, seal(link.token, link.signatory, link.version));
+}
+
 std::shared_ptr<const Agreement> Werkruimte::Impl::agreement_of(const VersionRecord& v, Store::Transaction* tx) {
+  if (!sealed(v)) throw Error(unsealed(v));
   {
     const std::lock_guard lock(cache_mutex);
     auto it = cache.find(v.id);
@@ -77,6 +140,7 @@ std::shared_ptr<const Agreement> Werkruimte::Impl::agreement_of(const VersionRec
   const std::string xml = !v.xml.empty() ? v.xml : tx != nullptr ? tx->agreement_xml(v.id) : store.agreement_xml(v.id);
   ReadResult read = read_agreement(xml, "agreement.xml");
   if (!read.parsed) throw Error("de opgeslagen overeenkomst " + v.kenmerk + " is onleesbaar");
+  if (read.agreement.xml_sha256 != v.xml_sha256) throw Error(unsealed(v));
   auto agreement = std::make_shared<const Agreement>(std::move(read.agreement));
   const std::lock_guard lock(cache_mutex);
   auto& entry = cache[v.id];
@@ -85,6 +149,7 @@ std::shared_ptr<const Agreement> Werkruimte::Impl::agreement_of(const VersionRec
 }
 
 SignedContract& Werkruimte::Impl::chain_of(const VersionRecord& v) {
+  if (!sealed(v)) throw Error(unsealed(v));
   const std::filesystem::path path = dir / v.contract_dir;
   std::unique_ptr<SignedContract>* slot = nullptr;
   {
@@ -152,7 +217,7 @@ Werkruimte::~Werkruimte() = default;
 
 std::string Werkruimte::init(const std::filesystem::path& dir, const Configuration& configuration,
                              const std::string& passphrase) {
-  std::filesystem::create_directories(dir);
+  keep_private(dir);
   const std::string fingerprint = Pki::create(dir / "pki", passphrase).ca_fingerprint();
   if (!std::filesystem::exists(dir / "sto.conf")) {
     StagedFile conf(dir / "sto.conf", configuration.text(), Access::owner_only);
@@ -175,6 +240,7 @@ Werkruimte Werkruimte::open(const std::filesystem::path& dir, const std::filesys
   if (!std::filesystem::exists(dir / "sto.conf")) {
     throw Error(dir.string() + " is geen werkruimte (geen sto.conf): begin met sto init");
   }
+  keep_private(dir);
   Configuration config = Configuration::load(dir / "sto.conf");
   for (const auto& [key, value] : overrides) config.set(key, value);
   // Files named in sto.conf are relative to the workspace, not to where the command runs.
@@ -227,15 +293,7 @@ void Werkruimte::set_transport(std::unique_ptr<Transport> transport) {
 void Werkruimte::flush_mail() { impl_->flush_mail(); }
 
 std::string Werkruimte::mac(std::string_view purpose, std::string_view value) const {
-  const std::string message = std::string(purpose) + '\0' + std::string(value);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  std::size_t size = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, impl_->secret.data(), impl_->secret.size(),
-                reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, sizeof out,
-                &size) == nullptr) {
-    throw_openssl_error("HMAC mislukt");
-  }
-  return to_hex(std::string_view(reinterpret_cast<const char*>(out), size));
+  return hmac_hex(impl_->secret, purpose, value);
 }
 
 }  // namespace sto

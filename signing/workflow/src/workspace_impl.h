@@ -16,7 +16,6 @@
 
 namespace sto {
 
-
 inline constexpr std::int64_t kDayMs = 86'400'000;
 
 struct Werkruimte::Impl {
@@ -65,6 +64,16 @@ struct Werkruimte::Impl {
   // record (a signing act whose transaction did not commit) are removed.
   SignedContract& chain_of(const VersionRecord& v);
   void forget_chain(std::int64_t version_id);
+  // Seals: MACs by the workspace's secret (geheim, beside pki/, never in the database) over what
+  // a version binds (kenmerk, versie, xml, contract and where it lies) and what a link binds
+  // (its token's hash, whose link it is, for which contract, until when). A row written by
+  // someone with access to the database alone has no valid seal: such a link is unknown, such a
+  // version is refused (agreement_of, chain_of). What a seal cannot stop: a reset of a row to
+  // an earlier sealed state, deleting rows (docs/threat-model.md).
+  std::string seal(const VersionRecord& v) const;
+  std::string seal(const TokenRecord& t, const SignatoryRecord& s, const VersionRecord& v) const;
+  bool sealed(const VersionRecord& v) const;
+  bool sealed(const LinkRecord& link) const;
   // An audit entry of `event` by `actor`, now; `about` adds whom it concerns.
   AuditEntry entry(std::string_view event, const Actor& actor) const;
   // The same for an act of the penvoerder: by another actor than the CLI's it came through the
@@ -103,9 +112,6 @@ struct Werkruimte::Impl {
   std::optional<MailOutcome> mail_link(
       const VersionRecord& v, const SignatoryRecord& listed, bool reminder, const Actor& actor,
       const std::function<bool(Store::Transaction&, const SignatoryRecord&)>& claim = {});
-  // Mails every signatory of the completed version `v` the signed contract, and the penvoerder
-  // a notice, on a thread of its own (see flush_mail).
-  void start_completion_mail(const VersionRecord& v, std::int64_t effective_ms);
   // Runs `job` on a thread of its own (mail that must not hold up a page); flush_mail waits.
   void in_background(std::string what, std::function<void()> job);
   void flush_mail();
@@ -114,12 +120,29 @@ struct Werkruimte::Impl {
   std::optional<MailAddress> penvoerder_address() const;
   // The context of a notice about `v` (and `s`, when given): ${link} is the /beheer page.
   MailContext notice_context(const VersionRecord& v, const SignatoryRecord* s);
-  // Mails the penvoerder (when penvoerder.email is set) on a thread of its own.
-  void notify_penvoerder(Mail (*kind)(const std::filesystem::path&, const MailAddress&, const MailAddress&,
-                                      const MailContext&),
-                         MailContext context);
   std::size_t remind_due(const std::string& kenmerk);
+
+  // --- outbox.cpp: the mails acts cause, kept in the store until accepted ---
+  // (outbox_words, below: what a kind of mail is called)
+  // Inside the act's transaction: the completion mail to every address of `v` and the
+  // penvoerder's notice; the penvoerder's notice of a refusal; of an undeliverable invitation.
+  // Notices only when penvoerder.email is set.
+  void enqueue_completion(Store::Transaction& tx, const VersionRecord& v,
+                          const std::vector<SignatoryRecord>& signatories);
+  void enqueue_declined(Store::Transaction& tx, const VersionRecord& v, const SignatoryRecord& s);
+  void enqueue_bounce(Store::Transaction& tx, const VersionRecord& v, const SignatoryRecord& s,
+                      const std::string& message);
+  void enqueue(Store::Transaction& tx, std::string_view kind, const VersionRecord& v, std::int64_t signatory_id,
+               const std::string& detail);
+  Mail outgoing(Store::Transaction& tx, const OutboxRecord& m);
+  // Sends the agreement's mails that are due, one by one; returns how many were accepted.
+  std::size_t deliver(const std::string& kenmerk);
+  // The same on a thread of its own, after an act's commit (see flush_mail).
+  void deliver_soon(const std::string& kenmerk);
   bool summarise_due(const std::string& kenmerk);
 };
+
+// "afrondingsmail", "melding aan de penvoerder: geweigerd", ...: an outbox kind in words.
+std::string_view outbox_words(std::string_view kind);
 
 }  // namespace sto

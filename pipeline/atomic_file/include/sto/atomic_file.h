@@ -12,8 +12,10 @@ namespace sto {
 // removes its temporary file. Staging every output before committing any means a failure
 // (a full disk, a missing directory) changes none of them.
 // Throws sto::Error naming the path and the system's reason, and leaves no temporary file.
-// Who may read the file: everyone (0644), or its owner only (0600, for private keys; the mode is
-// set before any byte is written, so the key is never readable by others, not even briefly).
+// Who may read the file: whoever the process's umask lets (0666 & ~umask, as any file it makes:
+// 0644 under the usual 022, 0600 in a workspace, sto/workflow.h), or its owner only whatever the
+// umask (0600, for private keys; the mode is set before any byte is written, so the key is
+// never readable by others, not even briefly).
 enum class Access { shared, owner_only };
 
 class StagedFile {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sto/layout.h"
+#include "sto/rules.h"
 
 namespace sto {
 
@@ -71,6 +72,13 @@ class UnprintableText : public Error {
 // `document` laid out with `renderer`'s metrics, after checking that its fonts can draw every
 // character of it: throws UnprintableText otherwise, before anything is drawn.
 Layout lay_out_printable(const Document& document, const PdfRenderer& renderer);
+
+// What sto validate, render and open all check after the regulation, so that the three agree:
+// when `v` is valid, a "contract.teken" finding (error) is added per character of its contract
+// text (the agreement filled into its template under `templates_dir`) that the fonts cannot
+// draw, at the line of its first occurrence in `bytes`, the file as read (as written or as a
+// character reference; the model keeps no offsets of text). Findings stay ordered by line.
+void check_printable(Validation& v, std::string_view bytes, const std::filesystem::path& templates_dir);
 
 // Throws UnprintableText before anything is drawn when the filled document has such characters.
 Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir);

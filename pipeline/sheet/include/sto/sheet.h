@@ -17,6 +17,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,9 +61,12 @@ struct PartnerImport {
 // validate` would. Bad sheets (a legacy .xls, a password, a zip bomb, too many rows, ...) are
 // a finding "blad.onleesbaar", never an exception; an agreement that is not XML with one
 // <partners> element gets its own findings (agreement_xml then stays empty). Throws sto::Error
-// when a file cannot be read.
+// when a file cannot be read. `also`, when given, checks the validation further before its
+// findings are located (sto validate's font check, sto/render.h check_printable, gets the
+// result's XML): its findings by line name cells too.
 PartnerImport import_partner_sheet(const std::filesystem::path& sheet_path, const std::string& sheet_source,
                                    std::string_view agreement_xml, const std::string& agreement_source,
-                                   const std::vector<RuleSet>& rule_sets);
+                                   const std::vector<RuleSet>& rule_sets,
+                                   const std::function<void(Validation&, std::string_view agreement_xml)>& also = {});
 
 }  // namespace sto

@@ -43,6 +43,23 @@ std::size_t count_code_points(std::string_view bytes);
 // most `max_bytes`, else at most `max_bytes`, and 0 when even the first character is longer.
 std::size_t utf8_prefix(std::string_view bytes, std::size_t max_bytes);
 
+// Characters that are not seen but change what is seen: the bidirectional formatting characters
+// (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), zero-width and other invisible
+// characters (U+00AD, U+034F, U+115F-U+1160, U+17B4-U+17B5, U+180B-U+180F, U+200B-U+200D,
+// U+2060-U+2064, U+206A-U+206F, U+3164, U+FE00-U+FE0F, U+FEFF, U+FFA0, U+FFF9-U+FFFB,
+// U+1D173-U+1D17A, U+E0000-U+E0FFF), and the line and paragraph separators U+2028-U+2029. In a
+// name they make a page, a mail and a PDF show different text, or text its holder cannot type.
+bool is_invisible(char32_t code_point);
+
+// `text` as it may be written to a terminal or a log line: every control character (C0, DEL,
+// C1) and every is_invisible character escaped ("\x1B", "\u{202E}"), a byte that is not UTF-8
+// as "\xFF"; all else as it was. Text from outside (a reason, a name, a request) printed raw
+// could move the cursor, recolour or forge lines.
+std::string printable(std::string_view text);
+
+// "U+202E": how a finding names a character.
+std::string code_point_name(char32_t code_point);
+
 // The UTF-8 bytes of `code_point` (1 to 4 of them). A surrogate or a value above U+10FFFF has
 // no UTF-8 form; it is written as U+FFFD, so the result is always valid UTF-8.
 std::string encode_utf8(char32_t code_point);

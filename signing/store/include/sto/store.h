@@ -57,6 +57,7 @@ struct VersionRecord {
   std::int64_t revisions = 0;   // signatures recorded; the chain on disk may not be longer
   std::int64_t opened_ms = 0;
   std::int64_t closed_ms = 0;  // completed or revoked; 0 while open
+  std::string seal;            // the workflow's MAC over what the version binds (kept, not checked here)
 };
 
 struct SignatoryRecord {
@@ -88,6 +89,7 @@ struct TokenRecord {
   std::int64_t expires_ms = 0;
   std::int64_t used_ms = 0;     // 0 until a signature or refusal used it
   std::int64_t revoked_ms = 0;  // 0 unless revoked on its own (the address was corrected)
+  std::string seal;             // the workflow's MAC over what the link binds (kept, not checked here)
 };
 
 // An agreement's reminder schedule (absent: the default, see sto/workflow.h Herinneringen).
@@ -101,6 +103,21 @@ struct ScheduleRecord {
 struct SummaryRecord {
   std::int64_t sent_ms = 0;
   std::int64_t audit_length = 0;
+};
+
+// A mail an act caused (the completion mails, a notice to the penvoerder), kept until a mail
+// server accepted it. Written in the act's own transaction: a crash after the act cannot lose it.
+struct OutboxRecord {
+  std::int64_t id = 0;
+  std::string kind;  // e.g. "completion"; the workflow's (sto/workflow.h)
+  std::int64_t version_id = 0;
+  std::int64_t signatory_id = 0;  // whom it is to or about; 0: nobody in particular
+  std::string detail;             // what the kind needs besides (a time, a server's message)
+  std::int64_t created_ms = 0;
+  std::int64_t attempts = 0;
+  std::int64_t next_ms = 0;  // not tried before then; 0 (and not sent): given up
+  std::int64_t sent_ms = 0;  // when a mail server accepted it; 0 until then
+  std::string error;         // the last failure
 };
 
 // A link's token with whom and what it is for.
@@ -152,6 +169,7 @@ class Store {
     std::int64_t audit_length();                                   // the chain's length so far
     std::optional<ScheduleRecord> schedule();                      // nullopt: the default
     SummaryRecord summary();                                       // zeros: never summarised
+    std::vector<OutboxRecord> outbox();                            // every mail of the agreement, by id
     std::vector<AuditRecord> audit();                              // the whole chain, in order
 
     std::int64_t insert_version(const VersionRecord& version);        // returns its id
@@ -165,6 +183,8 @@ class Store {
     void revoke_tokens(std::int64_t signatory_id, std::int64_t when_ms);
     void set_schedule(const ScheduleRecord& schedule);
     void set_summary(const SummaryRecord& summary);
+    std::int64_t enqueue(const OutboxRecord& mail);  // returns its id
+    void update_outbox(const OutboxRecord& mail);    // attempts, next_ms, sent_ms, error
 
     // Appends `entry` to the agreement's chain, adding "seq" and "kenmerk". Returns the record.
     AuditRecord append(AuditEntry entry);
@@ -224,7 +244,10 @@ class Store {
     std::int64_t latest_expiry_ms = 0;
   };
   std::vector<TokenTimes> token_times(std::int64_t version_id);
-  SummaryRecord summary(std::string_view kenmerk);  // zeros: never summarised
+  SummaryRecord summary(std::string_view kenmerk);             // zeros: never summarised
+  std::vector<OutboxRecord> outbox(std::string_view kenmerk);  // every mail of the agreement, by id
+  // The agreements with a mail not sent whose time has come (next_ms in 1..now_ms).
+  std::vector<std::string> outbox_due(std::int64_t now_ms);
 
   // The link a token hash belongs to, when the token exists at all. Its version's `xml` is left
   // empty (the page needs it once per version, not per view): agreement_xml gives it.

@@ -9,6 +9,9 @@
 //   contracten/<kenmerk>-v<versie>/   the contract's revisions (sto/pades.h)
 //   postvak/new/    outgoing mail, when the mail transport is the pickup directory
 //
+// Opening or making a workspace sets the process's umask to 077 and the workspace's mode to 0700:
+// everything it writes is its owner's alone, whatever umask `sto` was started with.
+//
 // Every act is a store transaction on its agreement (sto/store.h) that appends its audit entry;
 // a signature's PDF revision is written and fsynced before that transaction commits, and
 // removed again when the commit fails, so no signature exists in the PDF without its record
@@ -57,10 +60,12 @@ struct Configuration {
   int server_threads = 64;         // the page server's worker threads: one per open connection
   int server_queue = 256;          // connections waiting for a worker before new ones are refused
   bool trust_proxy = false;        // take the client's address from X-Forwarded-For (behind a proxy)
+  int server_per_address = 16;     // connections one client address may hold at once (0: any; off behind a proxy)
   std::string tls_certificate;     // PEM; with tls_key: HTTPS
   std::string tls_key;
   std::string penvoerder_email;  // penvoerder.email: where the penvoerder's notices go; empty: none
   int reminder_interval = 60;    // herinneringen.interval: seconds between sto serve's run_due rounds
+  int mail_claim_seconds = 120;  // mail.claim: how long a mail one server is sending is not tried by another
 
   // Reads `path`; unknown keys and bad values are an Error naming the line. File names in it
   // are taken relative to the workspace by Werkruimte::open.
@@ -130,12 +135,22 @@ struct Herinneringen {
 struct Rondgang {
   std::size_t herinneringen = 0;   // scheduled reminders accepted by the mail server
   std::size_t samenvattingen = 0;  // daily summaries mailed to the penvoerder
+  std::size_t mails = 0;           // mails from the outbox accepted (completion mails, notices)
 };
 
 struct PartnerStatus {
   std::string partner_id;
   std::string partner;
   bool bound = false;  // every tekenbevoegde of the partner signed
+};
+
+// A mail an act caused that no mail server accepted yet: waiting for its next try, or given up.
+struct UnsentMail {
+  std::string what;  // "afrondingsmail", "melding aan de penvoerder: geweigerd", ...
+  std::string to;    // "Naam <adres>", or "penvoerder"
+  std::int64_t attempts = 0;
+  std::int64_t next_ms = 0;  // the next try; 0: given up
+  std::string error;         // the last failure; empty before the first try
 };
 
 struct Status {
@@ -148,7 +163,8 @@ struct Status {
   std::size_t audit_length = 0;
   std::vector<Contact> contacts;  // parallel to signatories
   std::size_t declined_count = 0;
-  std::size_t bound_count = 0;  // partners bound
+  std::size_t bound_count = 0;     // partners bound
+  std::vector<UnsentMail> unsent;  // the agreement's mails in the outbox, not accepted yet
 };
 
 // The JSON `sto status KENMERK --json` prints, byte for byte (ends in "\n"): the codes of the
@@ -275,6 +291,9 @@ class Werkruimte {
   // each agreement whose audit chain grew since the last one (at most one a day; only with
   // penvoerder.email). A failure with one agreement is written to stderr and the others go on.
   Rondgang run_due();
+  // Sends every mail in the outbox whose time has come (also run_due does): the completion
+  // mails and the penvoerder's notices that acts wrote. Returns how many were accepted.
+  std::size_t deliver_outbox();
   // The signed PDF of the latest version (all revisions so far).
   std::string signed_pdf(const std::string& kenmerk);
 
