@@ -368,11 +368,11 @@ TEST_P(Flow, RowsWrittenIntoTheDatabaseByHandLetNobodySign) {
                                 "' WHERE id = " + std::to_string(version->id));
   const std::string genuine = token_of(links[3]);
   const auto genuine_signatory = s.w().store().link(token_hash(genuine))->signatory;
-  EXPECT_NE(
+  EXPECT_EQ(
       http(s.base_url(), "POST", "/t/" + genuine + "/onderteken",
            {{"csrf", s.w().mac("csrf", token_hash(genuine))}, {"bevestig", "ja"}, {"naam", genuine_signatory.naam}})
           .status,
-      303);
+      404);
   EXPECT_EQ(signed_count(), 0);
   EXPECT_EQ(revisions_on_disk(kenmerk), 0);
   execute_sql(s.database(), "UPDATE version SET xml_sha256 = '" + version->xml_sha256 +
@@ -385,6 +385,67 @@ TEST_P(Flow, RowsWrittenIntoTheDatabaseByHandLetNobodySign) {
       EXPECT_THAT(line, HasSubstr(genuine_signatory.tekenbevoegde));
     }
   }
+
+  // A request's address changed to one's own: a reminder mails no link there, and the request's
+  // own link no longer opens.
+  const std::string redirected_link = token_of(links[4]);
+  const auto redirected = s.w().store().link(token_hash(redirected_link))->signatory;
+  execute_sql(s.database(),
+              "UPDATE signatory SET email = 'dief@example.org', reminded_ms = 0, invited_ms = 1 "
+              "WHERE id = " +
+                  std::to_string(redirected.id));
+  RemindOptions force;
+  force.tekenbevoegde = redirected.tekenbevoegde;
+  force.force = true;
+  const auto outcomes = s.w().remind(kenmerk, force);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_FALSE(outcomes[0].sent);
+  EXPECT_THAT(outcomes[0].detail, HasSubstr("zegel"));
+  for (const auto& m : pickup_mails(s.pickup())) EXPECT_EQ(m.to.find("dief@"), std::string::npos) << m.to;
+  EXPECT_EQ(http(s.base_url(), "GET", "/t/" + redirected_link).status, 404);
+
+  // A version's count of signatures lowered: the next act sets the last revision aside, never
+  // deletes it; lowered by more, nothing is moved and nothing signs.
+  execute_sql(s.database(), "UPDATE version SET revisions = 0 WHERE id = " + std::to_string(version->id));
+  EXPECT_EQ(s.sign(links[5]).status, 303);
+  const auto aside = dir_ / "ws" / "contracten" / (kenmerk + "-v1") / "verworpen";
+  EXPECT_TRUE(std::filesystem::exists(aside / "0001.rev")) << "set aside, not deleted";
+  EXPECT_EQ(revisions_on_disk(kenmerk), 1);
+  EXPECT_EQ(s.sign(links[6]).status, 303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 2);
+  execute_sql(s.database(), "UPDATE version SET revisions = 0 WHERE id = " + std::to_string(version->id));
+  EXPECT_NE(s.sign(links[7]).status, 303);
+  EXPECT_EQ(revisions_on_disk(kenmerk), 2) << "nothing thrown away on the record's word";
+}
+
+// A workspace from before the seals (its rows without one, no `verzegeld` file) is sealed once,
+// at its first opening by this version; after that a row without a seal stays dead.
+TEST_P(Flow, AWorkspaceFromBeforeTheSealsIsSealedOnceAtItsFirstOpening) {
+  Site& s = site();
+  const std::string kenmerk = s.open(sample("regio-klein-8.xml"));
+  const auto links = all_links(s.invite(kenmerk));
+  for (const char* table : {"token", "signatory", "version"}) {
+    execute_sql(s.database(), std::string("UPDATE ") + table + " SET seal = ''");
+  }
+  EXPECT_EQ(http(s.base_url(), "GET", links[0].substr(s.base_url().size())).status, 404);
+  const auto ws = dir_ / "ws";
+  ASSERT_TRUE(std::filesystem::exists(ws / "verzegeld"));
+  const auto status = [&] {
+    return run_program({STO_BINARY, "status", kenmerk, "--home", ws.string(), "--database", s.database()});
+  };
+  // With the file there, opening seals nothing.
+  EXPECT_EQ(status().exit_code, 0);
+  EXPECT_EQ(http(s.base_url(), "GET", links[0].substr(s.base_url().size())).status, 404);
+  // Without it (a workspace of an older sto), the first opening seals what is there.
+  std::filesystem::remove(ws / "verzegeld");
+  EXPECT_EQ(status().exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(ws / "verzegeld"));
+  EXPECT_EQ(http(s.base_url(), "GET", links[0].substr(s.base_url().size())).status, 200);
+  EXPECT_EQ(s.sign(links[0]).status, 303);
+  // A row written afterwards without a seal is not sealed by the next opening.
+  execute_sql(s.database(), "UPDATE token SET seal = '' WHERE hash = '" + token_hash(token_of(links[1])) + "'");
+  EXPECT_EQ(status().exit_code, 0);
+  EXPECT_EQ(http(s.base_url(), "GET", links[1].substr(s.base_url().size())).status, 404);
 }
 
 TEST_P(Flow, APostWithoutTheRightCsrfFieldIsRefused) {

@@ -233,12 +233,23 @@ SignedContract SignedContract::open(const std::filesystem::path& dir) {
 void SignedContract::discard_after(const std::filesystem::path& dir, int keep) {
   int last = keep;
   while (std::filesystem::exists(revision_path(dir, last + 1))) ++last;
-  for (int n = last; n > keep; --n) {
-    std::error_code ec;
-    std::filesystem::remove(revision_path(dir, n), ec);
-    if (ec) throw Error("kan " + revision_path(dir, n).string() + " niet verwijderen: " + ec.message());
+  if (last == keep) return;
+  // One act at a time leaves at most one revision its commit did not record; more means the
+  // record was changed, and signatures are never thrown away on its word.
+  if (last > keep + 1) {
+    throw Error(dir.string() + " heeft " + std::to_string(last) + " handtekeningen, de database " +
+                std::to_string(keep) + ": niets verworpen (is de database buiten sto om gewijzigd?)");
   }
-  if (last > keep) sync_parent_directory(revision_path(dir, keep + 1));
+  const std::filesystem::path from = revision_path(dir, last);
+  const std::filesystem::path aside = dir / "verworpen";
+  std::error_code ec;
+  std::filesystem::create_directories(aside, ec);
+  std::filesystem::path to = aside / from.filename();
+  for (int n = 1; std::filesystem::exists(to); ++n) to = aside / (from.filename().string() + "." + std::to_string(n));
+  std::filesystem::rename(from, to, ec);
+  if (ec) throw Error("kan " + from.string() + " niet opzij zetten: " + ec.message());
+  sync_parent_directory(from);
+  sync_parent_directory(to);
 }
 
 void SignedContract::refresh() {

@@ -1,6 +1,7 @@
 #include "guard.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/StreamSocket.h>
@@ -35,7 +36,10 @@ std::string address_of(const Poco::Net::StreamSocket& socket) {
 
 struct Guard::State {
   struct Connection {
-    Poco::Net::StreamSocket socket;
+    // A descriptor of our own for the connection's socket: shutdown(2) on it reaches the socket,
+    // and its number cannot be reused by another connection before leave() closes it (Poco's
+    // may be closed and reused while the watchdog looks).
+    int fd = -1;
     std::string address;
     std::atomic<std::int64_t> deadline_ms{0};  // 0: none
     bool shut = false;                         // under mutex
@@ -69,6 +73,8 @@ struct Guard::State {
   void leave(Connection& c) {
     const std::lock_guard lock(mutex);
     open.erase(&c);
+    if (c.fd >= 0) ::close(c.fd);
+    c.fd = -1;
     if (const auto it = per_address.find(c.address); it != per_address.end() && --it->second <= 0) {
       per_address.erase(it);
     }
@@ -77,9 +83,9 @@ struct Guard::State {
   // A shutdown(2) of the descriptor, not Poco's shutdown: that would write a TLS close_notify
   // from this thread while the connection's own thread may be inside OpenSSL.
   static void shut(Connection& c) {
-    if (c.shut) return;
+    if (c.shut || c.fd < 0) return;
     c.shut = true;
-    ::shutdown(c.socket.impl()->sockfd(), SHUT_RDWR);
+    ::shutdown(c.fd, SHUT_RDWR);
   }
 
   void watch() {
@@ -115,12 +121,15 @@ class GuardedConnection final : public Poco::Net::HTTPServerConnection {
 
   void run() override {
     Guard::State::Connection c;
-    c.socket = socket();
-    c.address = address_of(c.socket);
+    c.address = address_of(socket());
     c.deadline_ms = monotonic_ms() + state_->limits.header_ms;
     if (!state_->enter(c)) {
       ++state_->refused;
       return;  // the socket closes with this connection
+    }
+    {
+      const std::lock_guard lock(state_->mutex);
+      c.fd = ::dup(socket().impl()->sockfd());
     }
     t_state = state_.get();
     t_connection = &c;
@@ -207,6 +216,12 @@ void expect_body(std::int64_t length) {
 
 void working() {
   if (t_state != nullptr) set_deadline(t_state->limits.work_ms);
+}
+
+void sending(std::size_t bytes) {
+  if (t_state == nullptr) return;
+  const GuardLimits& l = t_state->limits;
+  set_deadline(l.work_ms + static_cast<std::int64_t>(bytes) * 1000 / l.body_bytes_per_s);
 }
 
 void awaiting_request() {

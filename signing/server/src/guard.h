@@ -8,7 +8,8 @@
 // socket down when it passes (the blocked read returns, the thread is free again):
 //   the request's header      5 s from the connection's start or from the previous answer;
 //   a body we read            10 s plus 1 s per 64 KiB (at least 64 KiB/s after the first 10 s);
-//   our own work and answer   120 s (also a client that does not read its answer).
+//   our own work and answer   120 s, plus 1 s per 64 KiB of the answer when it is sent (so a
+//                             client that does not read its answer is let go, a slow one not).
 // And one client address holds at most `per_address` connections at once; more are closed
 // when accepted (not behind a trusted proxy, whose address is everyone's, nor from 127.0.0.1 or
 // ::1, where a proxy on the same machine connects from).
@@ -62,6 +63,7 @@ class Guard {
 // What the connection this thread serves waits for now (nothing happens outside one).
 void expect_body(std::int64_t length);  // a body of `length` bytes is read next (-1: unknown)
 void working();                         // the request is read: our work and the answer
+void sending(std::size_t bytes);        // an answer of `bytes` goes out now (at least 64 KiB/s)
 void awaiting_request();                // the answer is out: the next request's header
 
 }  // namespace sto::http

@@ -23,6 +23,7 @@ void send(HTTPServerResponse& res, HTTPResponse::HTTPStatus status, const std::s
   secure(res, policy);
   res.setContentType(type);
   res.setContentLength(static_cast<std::streamsize>(body.size()));
+  sending(body.size());
   res.send().write(body.data(), static_cast<std::streamsize>(body.size()));
 }
 

@@ -286,6 +286,7 @@ struct PageServer::Impl {
       res.set("Content-Disposition", std::string(uri.getRawQuery() == "download=1" ? "attachment" : "inline") +
                                          "; filename=\"overeenkomst.pdf\"");
       res.setContentLength(static_cast<std::streamsize>(pdf->size()));
+      http::sending(pdf->size());
       res.send().write(pdf->data(), static_cast<std::streamsize>(pdf->size()));
       return logged;
     }

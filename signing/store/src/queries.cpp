@@ -65,7 +65,7 @@ VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 
 constexpr std::string_view kSignatoryColumns =
     "s.id, s.version_id, s.position, s.tekenbevoegde, s.partner_id, s.partner, s.naam, s.functie, s.email, "
     "s.state, s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256, s.certificate_sha256, s.invited_ms, "
-    "s.reminded_ms";
+    "s.reminded_ms, s.seal";
 
 SignatoryRecord signatory_at(const RecordSet& rs, std::size_t row, std::size_t at = 0) {
   SignatoryRecord s;
@@ -90,6 +90,7 @@ SignatoryRecord signatory_at(const RecordSet& rs, std::size_t row, std::size_t a
   s.certificate_sha256 = text(rs, row, at + 15);
   s.invited_ms = number(rs, row, at + 16);
   s.reminded_ms = number(rs, row, at + 17);
+  s.seal = text(rs, row, at + 18);
   return s;
 }
 
@@ -157,9 +158,9 @@ std::optional<LinkRecord> link_of(Connection c, std::string_view hash) {
   link.token.expires_ms = number(rs, 0, 4);
   link.token.used_ms = number(rs, 0, 5);
   link.signatory = signatory_at(rs, 0, 6);
-  link.version = version_at(rs, 0, 24);
-  link.token.revoked_ms = number(rs, 0, 36);
-  link.token.seal = text(rs, 0, 37);
+  link.version = version_at(rs, 0, 25);
+  link.token.revoked_ms = number(rs, 0, 37);
+  link.token.seal = text(rs, 0, 38);
   return link;
 }
 

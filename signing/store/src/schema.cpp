@@ -10,7 +10,7 @@ namespace {
 
 // One statement per step (PostgreSQL prepares each statement); {ID} is the dialect's
 // auto-numbered key. Append steps; never change one that has shipped.
-constexpr std::array<std::string_view, 19> kMigrations = {
+constexpr std::array<std::string_view, 20> kMigrations = {
     "CREATE TABLE agreement (id {ID}, kenmerk TEXT NOT NULL UNIQUE, chain_head TEXT NOT NULL, "
     "chain_length BIGINT NOT NULL, created_ms BIGINT NOT NULL)",
     "CREATE TABLE version (id {ID}, agreement_id BIGINT NOT NULL REFERENCES agreement(id), versie BIGINT NOT NULL, "
@@ -47,6 +47,7 @@ constexpr std::array<std::string_view, 19> kMigrations = {
     // sto/workflow.h): a row written by someone with only database access lets nobody act.
     "ALTER TABLE token ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE version ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE signatory ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
     // Issue 20: the mails acts cause, kept until accepted (sto/store.h OutboxRecord).
     "CREATE TABLE outbox (id {ID}, agreement_id BIGINT NOT NULL REFERENCES agreement(id), kind TEXT NOT NULL, "
     "version_id BIGINT NOT NULL, signatory_id BIGINT NOT NULL, detail TEXT NOT NULL, created_ms BIGINT NOT NULL, "

@@ -360,11 +360,11 @@ std::int64_t Store::Transaction::insert_signatory(const SignatoryRecord& s) {
     return detail::number(
         c.query(
             "INSERT INTO signatory (version_id, position, tekenbevoegde, partner_id, partner, naam, functie, email, "
-            "state, state_ms, mail_error, reason, revision, revision_sha256, certificate_sha256) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "state, state_ms, mail_error, reason, revision, revision_sha256, certificate_sha256, seal) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             s.version_id, s.position, s.tekenbevoegde, s.partner_id, s.partner, s.naam, s.functie, s.email,
             std::string(to_string(s.state)), s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256,
-            s.certificate_sha256),
+            s.certificate_sha256, s.seal),
         0, 0);
   });
 }
@@ -383,9 +383,41 @@ void Store::Transaction::update_signatory(const SignatoryRecord& s) {
   impl_->step("ondertekenaar bijwerken", [&](detail::Connection c) {
     c.exec(
         "UPDATE signatory SET state = ?, state_ms = ?, mail_error = ?, reason = ?, revision = ?, revision_sha256 = ?, "
-        "certificate_sha256 = ?, email = ?, invited_ms = ?, reminded_ms = ? WHERE id = ?",
+        "certificate_sha256 = ?, email = ?, invited_ms = ?, reminded_ms = ?, seal = ? WHERE id = ?",
         std::string(to_string(s.state)), s.state_ms, s.mail_error, s.reason, s.revision, s.revision_sha256,
-        s.certificate_sha256, s.email, s.invited_ms, s.reminded_ms, s.id);
+        s.certificate_sha256, s.email, s.invited_ms, s.reminded_ms, s.seal, s.id);
+  });
+}
+
+void Store::Transaction::seal_version(std::int64_t version_id, const std::string& seal) {
+  impl_->step("versie verzegelen", [&](detail::Connection c) {
+    const std::size_t n =
+        c.exec("UPDATE version SET seal = ? WHERE id = ? AND agreement_id = ?", seal, version_id, impl_->agreement_id);
+    if (n != 1) throw Error("versie " + std::to_string(version_id) + " hoort niet bij " + impl_->kenmerk);
+  });
+}
+
+void Store::Transaction::seal_token(std::string_view hash, const std::string& seal) {
+  if (!link(hash)) throw Error("onbekend token");
+  impl_->step("link verzegelen", [&](detail::Connection c) {
+    c.exec("UPDATE token SET seal = ? WHERE hash = ?", seal, std::string(hash));
+  });
+}
+
+std::vector<TokenRecord> Store::Transaction::tokens(std::int64_t signatory_id) {
+  if (!signatory(signatory_id)) return {};
+  return impl_->step("links lezen", [&](detail::Connection c) {
+    detail::RecordSet rs = c.query(
+        "SELECT hash, signatory_id, document_sha256, created_ms, expires_ms, used_ms, revoked_ms, seal FROM token "
+        "WHERE signatory_id = ? ORDER BY created_ms",
+        signatory_id);
+    std::vector<TokenRecord> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+      out.push_back(TokenRecord{detail::text(rs, row, 0), detail::number(rs, row, 1), detail::text(rs, row, 2),
+                                detail::number(rs, row, 3), detail::number(rs, row, 4), detail::number(rs, row, 5),
+                                detail::number(rs, row, 6), detail::text(rs, row, 7)});
+    }
+    return out;
   });
 }
 

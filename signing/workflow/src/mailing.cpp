@@ -99,6 +99,14 @@ void Werkruimte::Impl::check_base_url() const {
 std::optional<MailOutcome> Werkruimte::Impl::mail_link(
     const VersionRecord& v, const SignatoryRecord& listed, bool reminder, const Actor& actor,
     const std::function<bool(Store::Transaction&, const SignatoryRecord&)>& claim) {
+  // A request whose record does not match its seal (its address written into the database behind
+  // sto's back) gets no link.
+  if (!sealed(listed, v) || !sealed(v)) {
+    std::cerr << "sto: " << v.kenmerk << ": " << listed.tekenbevoegde
+              << " klopt niet met zijn zegel: de database is buiten sto om gewijzigd; geen link gemaakt\n";
+    return MailOutcome{listed.tekenbevoegde, listed.email, false,
+                       "niet verstuurd: klopt niet met zijn zegel (de database is buiten sto om gewijzigd)", false};
+  }
   const std::string token = new_token();
   TokenRecord t;
   t.hash = token_hash(token);

@@ -140,6 +140,7 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
             s.functie = t.functie;
             s.email = t.email;
             s.state_ms = v.opened_ms;
+            s.seal = w.seal(s, v);
             tx.insert_signatory(s);
           }
         }

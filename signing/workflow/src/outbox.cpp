@@ -82,7 +82,8 @@ void Werkruimte::Impl::enqueue_bounce(Store::Transaction& tx, const VersionRecor
 }
 
 // The mail `m` stands for, made now from what the store holds (inside the claim's transaction).
-Mail Werkruimte::Impl::outgoing(Store::Transaction& tx, const OutboxRecord& m) {
+Mail Werkruimte::Impl::outgoing(Store::Transaction& tx, const OutboxRecord& m,
+                                std::map<std::int64_t, std::string>& signed_pdfs) {
   const auto versions = tx.versions();
   const auto v =
       std::find_if(versions.begin(), versions.end(), [&](const VersionRecord& x) { return x.id == m.version_id; });
@@ -100,8 +101,11 @@ Mail Werkruimte::Impl::outgoing(Store::Transaction& tx, const OutboxRecord& m) {
     c.email.clear();
     c.link.clear();
     c.partner = m.detail;
-    Attachment a{v->kenmerk + "-v" + std::to_string(v->versie) + "-getekend.pdf", "application/pdf",
-                 SignedContract::open(dir / v->contract_dir).pdf()};
+    // Read (and its chain checked) once per round, not once per mail: 140 mails, 140 revisions.
+    auto pdf = signed_pdfs.find(v->id);
+    if (pdf == signed_pdfs.end())
+      pdf = signed_pdfs.emplace(v->id, SignedContract::open(dir / v->contract_dir).pdf()).first;
+    Attachment a{v->kenmerk + "-v" + std::to_string(v->versie) + "-getekend.pdf", "application/pdf", pdf->second};
     return completion(templates, config.mail_from, MailAddress{about->naam, about->email}, c, std::move(a));
   }
   const auto to = penvoerder_address();
@@ -127,6 +131,7 @@ std::size_t Werkruimte::Impl::deliver(const std::string& kenmerk) {
     bool permanent = false;
   };
   std::size_t sent = 0;
+  std::map<std::int64_t, std::string> signed_pdfs;
   for (;;) {
     // One at a time: claimed under the agreement's lock (its next try moved a claim's length
     // ahead, so no other server takes it meanwhile) and made there; sent outside the lock.
@@ -139,11 +144,11 @@ std::size_t Werkruimte::Impl::deliver(const std::string& kenmerk) {
         tx.update_outbox(m);
         Claim c{m, std::nullopt, "", false};
         try {
-          c.mail = outgoing(tx, m);
+          c.mail = outgoing(tx, m, signed_pdfs);
         } catch (const MailError& e) {
           c.failure = e.what();
           c.permanent = e.kind() == MailError::Kind::permanent;
-        } catch (const Error& e) {
+        } catch (const std::exception& e) {
           c.failure = e.what();
         }
         return c;
@@ -161,6 +166,13 @@ std::size_t Werkruimte::Impl::deliver(const std::string& kenmerk) {
     }
     OutboxRecord& m = claim->record;
     store.transact(kenmerk, [&](Store::Transaction& tx) {
+      // Another deliverer may have taken it meanwhile (a send longer than the claim): a success
+      // is recorded whatever came between, a failure only while the claim is still ours, and
+      // nothing replaces a success.
+      const auto rows = tx.outbox();
+      const auto now_row = std::find_if(rows.begin(), rows.end(), [&](const OutboxRecord& r) { return r.id == m.id; });
+      if (now_row == rows.end() || now_row->sent_ms != 0) return;
+      if (!claim->failure.empty() && now_row->attempts != m.attempts) return;
       if (claim->failure.empty()) {
         m.sent_ms = now_ms();
         m.error.clear();
@@ -171,10 +183,15 @@ std::size_t Werkruimte::Impl::deliver(const std::string& kenmerk) {
         // In the chain when it first fails and when it is given up, not at every try.
         if (m.attempts == 1 || given_up) {
           AuditEntry e = entry(audit_event::mail_failed, Actor{"sto", "postvak"});
-          if (const auto s = m.signatory_id == 0 ? std::nullopt : tx.signatory(m.signatory_id)) {
-            e["tekenbevoegde"] = s->tekenbevoegde;
-            e["naam"] = s->naam;
+          const auto versions = tx.versions();
+          const auto v = std::find_if(versions.begin(), versions.end(),
+                                      [&](const VersionRecord& x) { return x.id == m.version_id; });
+          const auto s = m.signatory_id == 0 ? std::nullopt : tx.signatory(m.signatory_id);
+          if (v != versions.end()) {
+            e["versie"] = v->versie;
+            if (s) about(e, *s, *v);
           }
+          e["email"] = m.kind == kCompletion && s ? s->email : std::string("penvoerder");
           e["mail"] = std::string(outbox_words(m.kind));
           e["error"] = m.error;
           e["attempts"] = m.attempts;
@@ -199,7 +216,13 @@ void Werkruimte::Impl::deliver_soon(const std::string& kenmerk) {
 
 std::size_t Werkruimte::deliver_outbox() {
   std::size_t sent = 0;
-  for (const std::string& kenmerk : impl_->store.outbox_due(impl_->now_ms())) sent += impl_->deliver(kenmerk);
+  for (const std::string& kenmerk : impl_->store.outbox_due(impl_->now_ms())) {
+    try {  // one agreement's trouble (its database lock, say) does not hold up the others' mail
+      sent += impl_->deliver(kenmerk);
+    } catch (const std::exception& e) {
+      std::cerr << "sto: postvak van " << kenmerk << ": " << e.what() << "\n";
+    }
+  }
   return sent;
 }
 

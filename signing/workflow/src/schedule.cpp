@@ -131,6 +131,7 @@ MailOutcome Werkruimte::reinvite(const std::string& kenmerk, const std::string& 
       const std::string old = s.email;
       tx.revoke_tokens(s.id, w.now_ms());
       s.email = email;
+      s.seal = w.seal(s, *current);
       s.mail_error.clear();
       // The contacts were with the old address.
       s.invited_ms = 0;

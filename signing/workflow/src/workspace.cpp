@@ -124,10 +124,46 @@ std::string Werkruimte::Impl::seal(const TokenRecord& t, const SignatoryRecord& 
                           std::to_string(t.created_ms), std::to_string(t.expires_ms)}));
 }
 
+std::string Werkruimte::Impl::seal(const SignatoryRecord& s, const VersionRecord& v) const {
+  return hmac_hex(secret, "ondertekenaar",
+                  fields({v.kenmerk, std::to_string(v.versie), s.tekenbevoegde, s.partner_id, s.naam, s.email}));
+}
+
 bool Werkruimte::Impl::sealed(const VersionRecord& v) const { return same(v.seal, seal(v)); }
 
+bool Werkruimte::Impl::sealed(const SignatoryRecord& s, const VersionRecord& v) const {
+  return s.version_id == v.id && same(s.seal, seal(s, v));
+}
+
 bool Werkruimte::Impl::sealed(const LinkRecord& link) const {
-  return sealed(link.version) && same(link.token.seal, seal(link.token, link.signatory, link.version));
+  return sealed(link.version) && sealed(link.signatory, link.version) &&
+         same(link.token.seal, seal(link.token, link.signatory, link.version));
+}
+
+void Werkruimte::Impl::seal_existing() {
+  const std::filesystem::path marker = dir / "verzegeld";
+  if (std::filesystem::exists(marker)) return;
+  for (const std::string& kenmerk : store.kenmerken()) {
+    store.transact(kenmerk, [&](Store::Transaction& tx) {
+      for (VersionRecord& v : tx.versions()) {
+        if (v.seal.empty()) {
+          v.seal = seal(v);
+          tx.seal_version(v.id, v.seal);
+        }
+        for (SignatoryRecord& s : tx.signatories(v.id)) {
+          if (s.seal.empty()) {
+            s.seal = seal(s, v);
+            tx.update_signatory(s);
+          }
+          for (const TokenRecord& t : tx.tokens(s.id)) {
+            if (t.seal.empty()) tx.seal_token(t.hash, seal(t, s, v));
+          }
+        }
+      }
+    });
+  }
+  StagedFile(marker, "De rijen van deze werkruimte zijn verzegeld (docs/threat-model.md).\n", Access::owner_only)
+      .commit();
 }
 
 std::shared_ptr<const Agreement> Werkruimte::Impl::agreement_of(const VersionRecord& v, Store::Transaction* tx) {
@@ -232,6 +268,12 @@ std::string Werkruimte::init(const std::filesystem::path& dir, const Configurati
   }
   const Configuration loaded = Configuration::load(dir / "sto.conf");
   Store::open(database_url(dir, loaded.database));
+  // A new workspace has nothing from before seals existed (Impl::seal_existing).
+  if (!std::filesystem::exists(dir / "verzegeld")) {
+    StagedFile(dir / "verzegeld", "De rijen van deze werkruimte zijn verzegeld (docs/threat-model.md).\n",
+               Access::owner_only)
+        .commit();
+  }
   return fingerprint;
 }
 
@@ -262,6 +304,7 @@ Werkruimte Werkruimte::open(const std::filesystem::path& dir, const std::filesys
   auto impl = std::make_unique<Impl>(dir, templates, config, std::move(store), std::move(pki));
   impl->secret = std::move(secret);
   impl->rule_sets = load_rule_sets(templates / "regelingen");
+  impl->seal_existing();
   impl->tsa = std::make_unique<SerialTsa>(config.tsa_url.empty()
                                               ? impl->pki.local_tsa([i = impl.get()] { return i->clock(); })
                                               : http_tsa(config.tsa_url, read_whole_file(config.tsa_certificate)));

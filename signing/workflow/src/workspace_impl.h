@@ -70,10 +70,18 @@ struct Werkruimte::Impl {
   // someone with access to the database alone has no valid seal: such a link is unknown, such a
   // version is refused (agreement_of, chain_of). What a seal cannot stop: a reset of a row to
   // an earlier sealed state, deleting rows (docs/threat-model.md).
+  // The same for a signatory: who it is and where its mail goes (so that no reminder mails a
+  // fresh link to an address written into the database).
   std::string seal(const VersionRecord& v) const;
+  std::string seal(const SignatoryRecord& s, const VersionRecord& v) const;
   std::string seal(const TokenRecord& t, const SignatoryRecord& s, const VersionRecord& v) const;
   bool sealed(const VersionRecord& v) const;
+  bool sealed(const SignatoryRecord& s, const VersionRecord& v) const;
   bool sealed(const LinkRecord& link) const;
+  // Seals what a workspace from before seals existed holds, once: the file `verzegeld` in the
+  // workspace says it was done (a marker in the database could be reset by whoever writes there,
+  // and every row forged meanwhile would be sealed at the next start).
+  void seal_existing();
   // An audit entry of `event` by `actor`, now; `about` adds whom it concerns.
   AuditEntry entry(std::string_view event, const Actor& actor) const;
   // The same for an act of the penvoerder: by another actor than the CLI's it came through the
@@ -134,7 +142,8 @@ struct Werkruimte::Impl {
                       const std::string& message);
   void enqueue(Store::Transaction& tx, std::string_view kind, const VersionRecord& v, std::int64_t signatory_id,
                const std::string& detail);
-  Mail outgoing(Store::Transaction& tx, const OutboxRecord& m);
+  // The mail `m` stands for; `signed_pdfs` keeps the signed contracts read so far (by version).
+  Mail outgoing(Store::Transaction& tx, const OutboxRecord& m, std::map<std::int64_t, std::string>& signed_pdfs);
   // Sends the agreement's mails that are due, one by one; returns how many were accepted.
   std::size_t deliver(const std::string& kenmerk);
   // The same on a thread of its own, after an act's commit (see flush_mail).

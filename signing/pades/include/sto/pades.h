@@ -120,10 +120,11 @@ class SignedContract {
   // without recovery, must agree. Throws sto::Error naming the file when it is missing or broken.
   static SignedContract open(const std::filesystem::path& dir);
 
-  // Removes the revisions after the first `keep` (the last first, each unlinked and the directory
-  // fsynced), for a caller whose record of the signatures is shorter than the chain: a signing
-  // act whose revision was written but whose transaction did not commit. Objects reading the
-  // chain must be opened again. Throws sto::Error when a file cannot be removed.
+  // Sets the one revision after the first `keep` aside (moved to verworpen/ in `dir`, both
+  // directories fsynced), for a caller whose record of the signatures is one shorter than the
+  // chain: a signing act whose revision was written but whose transaction did not commit. Nothing
+  // is ever deleted, and when the chain is more than one longer than `keep` nothing is moved and
+  // sto::Error is thrown (the record was changed). Objects reading the chain must be opened again.
   static void discard_after(const std::filesystem::path& dir, int keep);
 
   SignedContract(SignedContract&&) noexcept;

@@ -79,6 +79,7 @@ struct SignatoryRecord {
   std::string certificate_sha256;  // signed: hex, of its certificate's DER
   std::int64_t invited_ms = 0;     // the last invitation a mail server accepted; 0: none
   std::int64_t reminded_ms = 0;    // the last reminder a mail server accepted; 0: none
+  std::string seal;                // the workflow's MAC over who this is (kept, not checked here)
 };
 
 struct TokenRecord {
@@ -166,6 +167,7 @@ class Store {
     std::string agreement_xml(std::int64_t version_id);
     std::int64_t latest_token_expiry(std::int64_t signatory_id);   // 0 when it has no token
     std::int64_t latest_token_created(std::int64_t signatory_id);  // 0 when it has no token
+    std::vector<TokenRecord> tokens(std::int64_t signatory_id);    // of this agreement only
     std::int64_t audit_length();                                   // the chain's length so far
     std::optional<ScheduleRecord> schedule();                      // nullopt: the default
     SummaryRecord summary();                                       // zeros: never summarised
@@ -176,7 +178,9 @@ class Store {
     std::int64_t insert_signatory(const SignatoryRecord& signatory);  // returns its id
     void update_version(const VersionRecord& version);                // state, revisions, closed_ms
     void update_signatory(const SignatoryRecord& signatory);          // all but the identity columns (the
-                                                                      // e-mail address is not one)
+                                                                      // e-mail address and seal are not)
+    void seal_version(std::int64_t version_id, const std::string& seal);
+    void seal_token(std::string_view hash, const std::string& seal);
     void insert_token(const TokenRecord& token);
     void mark_token_used(std::string_view hash, std::int64_t when_ms);
     // Revokes every link of the signatory not revoked yet.

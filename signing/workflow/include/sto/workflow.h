@@ -65,7 +65,7 @@ struct Configuration {
   std::string tls_key;
   std::string penvoerder_email;  // penvoerder.email: where the penvoerder's notices go; empty: none
   int reminder_interval = 60;    // herinneringen.interval: seconds between sto serve's run_due rounds
-  int mail_claim_seconds = 120;  // mail.claim: how long a mail one server is sending is not tried by another
+  int mail_claim_seconds = 600;  // mail.claim: how long a mail one server is sending is not tried by another
 
   // Reads `path`; unknown keys and bad values are an Error naming the line. File names in it
   // are taken relative to the workspace by Werkruimte::open.
