@@ -3,7 +3,8 @@
 //
 // Workspace layout (`sto init`):
 //   sto.conf        the configuration (documented in docs/workflow.md; flags override it)
-//   geheim          32 random bytes (hex), mode 0600: keys the page's CSRF tokens
+//   geheim          32 random bytes (hex), mode 0600: keys the page's CSRF tokens and the seals
+//   verzegeld       the rows of this workspace are sealed (Werkruimte::Impl::seal_existing)
 //   pki/            the CA and the TSA (sto/pki.h)
 //   sto.db          the SQLite database, unless sto.conf names a PostgreSQL one
 //   contracten/<kenmerk>-v<versie>/   the contract's revisions (sto/pades.h)
