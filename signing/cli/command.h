@@ -51,6 +51,21 @@ extern const Command kNew;
 
 // Prints the findings and a summary line (text), or the JSON document (json), on stdout.
 void print_validation(const Validation& v, const std::string& file, Taal taal, bool json);
+void print_findings(const Findings& findings, const std::string& file, Taal taal, bool json);
+
+// An amendment checked outside a workspace (sto validate, sto render): against the agreement in
+// `overeenkomst` with the earlier amendments `vorige` (in order) applied. What only a workspace
+// knows (the signed PDFs' hashes) is not checked. Throws sto::Error naming the file when the
+// agreement or an earlier amendment is itself not valid.
+struct AmendmentBasis {
+  std::string overeenkomst;
+  std::vector<std::string> vorige;
+};
+WijzigingValidation validate_amendment(const std::string& file, const AmendmentBasis& basis,
+                                       const std::vector<RuleSet>& sets);
+// True when `file` holds an amendment (its root element is wijziging); false for anything else,
+// which the agreement's reader then judges.
+bool is_amendment_file(const std::string& file);
 
 // Where sto finds its run-time data (templates/, templates/regelingen/): $STO_TEMPLATES, else
 // ../share/sto/templates beside the executable, else the source tree it was built from.

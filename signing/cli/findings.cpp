@@ -19,20 +19,20 @@ std::size_t count(const Findings& findings, Severity severity) {
   return n;
 }
 
-void print_text(const Validation& v, const std::string& file, Taal taal) {
+void print_text(const Findings& findings, const std::string& file, Taal taal) {
   // A finding quotes the file's text, which may hold what a terminal acts on (C1 controls pass XML).
-  for (const auto& finding : v.findings) std::cout << printable(describe(finding, taal)) << "\n";
-  std::cout << printable(summary_line(v.findings, file, taal)) << "\n";
+  for (const auto& finding : findings) std::cout << printable(describe(finding, taal)) << "\n";
+  std::cout << printable(summary_line(findings, file, taal)) << "\n";
 }
 
-void print_json(const Validation& v, const std::string& file, Taal taal) {
+void print_json(const Findings& findings, const std::string& file, Taal taal) {
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("file", file);
-  root.set("valid", v.valid());
-  root.set("errors", count(v.findings, Severity::error));
-  root.set("warnings", count(v.findings, Severity::warning));
+  root.set("valid", !has_errors(findings));
+  root.set("errors", count(findings, Severity::error));
+  root.set("warnings", count(findings, Severity::warning));
   Poco::JSON::Array list;
-  for (const auto& f : v.findings) {
+  for (const auto& f : findings) {
     Poco::JSON::Object item(Poco::JSON_PRESERVE_KEY_ORDER);
     item.set("severity", f.severity == Severity::error ? "error" : "warning");
     item.set("rule", f.rule);
@@ -55,12 +55,16 @@ void print_json(const Validation& v, const std::string& file, Taal taal) {
 
 }  // namespace
 
-void print_validation(const Validation& v, const std::string& file, Taal taal, bool json) {
+void print_findings(const Findings& findings, const std::string& file, Taal taal, bool json) {
   if (json) {
-    print_json(v, file, taal);
+    print_json(findings, file, taal);
   } else {
-    print_text(v, file, taal);
+    print_text(findings, file, taal);
   }
+}
+
+void print_validation(const Validation& v, const std::string& file, Taal taal, bool json) {
+  print_findings(v.findings, file, taal, json);
 }
 
 }  // namespace sto::cli

@@ -8,17 +8,33 @@ namespace sto::cli {
 namespace {
 
 constexpr std::string_view kOpenUsage =
-    "Gebruik: sto open OVEREENKOMST.xml [werkruimte-opties]\n"
+    "Gebruik: sto open OVEREENKOMST.xml|WIJZIGING.xml [werkruimte-opties]\n"
     "\n"
     "Controleert de overeenkomst, maakt het contract (revisie 0), legt de versie vast en maakt per\n"
     "tekenbevoegde een ondertekenverzoek (status pending). Een hogere versie van een open\n"
     "overeenkomst trekt de open verzoeken van de oude in. Dezelfde versie opnieuw openen verandert niets.\n"
+    "\n"
+    "Een wijziging (docs/amendment-format.md) opent zo ook: gecontroleerd tegen de overeenkomst die\n"
+    "rond is met haar eerdere wijzigingen, ondertekend door de betrokken partijen en de penvoerder.\n"
     "\n";
 
 int open_run(std::span<const std::string_view> args) {
   WorkspaceFlags flags;
   const std::string file = parse_one(args, flags, "overeenkomst", no_extra);
   Werkruimte w = open_workspace(flags);
+  if (is_amendment_file(file)) {
+    WijzigingValidation wv;
+    const auto opened = w.open_wijziging(file, wv);
+    if (!opened) {
+      print_findings(wv.findings, file, Taal::nl, false);
+      return kInvalid;
+    }
+    std::cout << opened->kenmerk << " versie " << opened->versie << ", wijziging " << opened->wijziging
+              << " geopend: " << opened->signatories
+              << " tekenbevoegden.\nDocument SHA-256: " << opened->document_sha256 << "\nVolgende stap: sto invite "
+              << opened->kenmerk << "\n";
+    return kOk;
+  }
   Validation v;
   const auto opened = w.open_agreement(file, v);
   if (!opened) {

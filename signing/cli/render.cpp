@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
@@ -24,6 +25,7 @@ namespace {
 
 constexpr std::string_view kUsageText =
     "Gebruik: sto render OVEREENKOMST.xml -o CONTRACT.pdf [--layout KAART.json] [--lang nl|en]\n"
+    "       sto render WIJZIGING.xml --overeenkomst OVEREENKOMST.xml [--vorige W.xml ...] -o WIJZIGING.pdf\n"
     "\n"
     "Controleert de overeenkomst (zoals sto validate) en schrijft, als zij geldig is, het contract\n"
     "als PDF: dezelfde XML geeft altijd dezelfde bytes. Bij fouten worden de bevindingen getoond en\n"
@@ -32,6 +34,7 @@ constexpr std::string_view kUsageText =
     "  -o, --output BESTAND  het contract (PDF)\n"
     "  --layout BESTAND      de plaats van elk handtekeningveld (JSON), voor het ondertekenen\n"
     "  --lang nl|en          taal van de meldingen (de taal van het contract kiest taal=\"...\" in de XML)\n"
+    "  --overeenkomst, --vorige  bij een wijziging: waartegen zij wordt gecontroleerd (zie sto validate)\n"
     "\n"
     "Afsluitcode: 0 geschreven, 1 ongeldige overeenkomst, 2 verkeerd gebruik, 3 omgevingsfout.\n";
 
@@ -40,6 +43,7 @@ struct Options {
   std::string output;
   std::string layout;
   Taal taal = Taal::nl;
+  AmendmentBasis basis;
 };
 
 Options parse(std::span<const std::string_view> args) {
@@ -52,6 +56,10 @@ Options parse(std::span<const std::string_view> args) {
       o.layout = option_value(args, i);
     } else if (arg == "--lang") {
       o.taal = parse_taal(option_value(args, i));
+    } else if (arg == "--overeenkomst") {
+      o.basis.overeenkomst = option_value(args, i);
+    } else if (arg == "--vorige") {
+      o.basis.vorige.push_back(option_value(args, i));
     } else if (arg.starts_with("-")) {
       throw UsageError{"onbekende optie " + std::string(arg)};
     } else if (!o.file.empty()) {
@@ -107,13 +115,30 @@ int run(std::span<const std::string_view> args) {
   if (!o.layout.empty() && same_file(o.layout, o.output))
     throw UsageError{"-o en --layout moeten verschillende bestanden zijn"};
   const auto templates = templates_dir();
-  Validation v = validate_file(o.file, load_rule_sets(templates / "regelingen"));
-  check_printable(v, read_whole_file(o.file), templates);
-  if (!v.valid()) {
-    print_validation(v, o.file, o.taal, false);
-    return kInvalid;
+  const auto rule_sets = load_rule_sets(templates / "regelingen");
+  std::optional<Contract> rendered;
+  if (is_amendment_file(o.file)) {
+    if (o.basis.overeenkomst.empty()) throw UsageError{"een wijziging vraagt --overeenkomst OVEREENKOMST.xml"};
+    WijzigingValidation w = validate_amendment(o.file, o.basis, rule_sets);
+    check_printable(w, read_whole_file(o.file), templates);
+    if (!w.valid()) {
+      print_findings(w.findings, o.file, o.taal, false);
+      return kInvalid;
+    }
+    rendered = render_wijziging(w.stuk, templates);
+  } else {
+    if (!o.basis.overeenkomst.empty() || !o.basis.vorige.empty()) {
+      throw UsageError{"--overeenkomst en --vorige horen bij een wijziging"};
+    }
+    Validation v = validate_file(o.file, rule_sets);
+    check_printable(v, read_whole_file(o.file), templates);
+    if (!v.valid()) {
+      print_validation(v, o.file, o.taal, false);
+      return kInvalid;
+    }
+    rendered = render_contract(v.agreement, templates);
   }
-  const Contract contract = render_contract(v.agreement, templates);
+  const Contract& contract = *rendered;
   // Both files are complete on disk before either replaces what was there; a directory in the
   // way would make a rename fail after the other had been done, so it is refused first.
   for (const auto& path : {o.output, o.layout}) {

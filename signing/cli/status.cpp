@@ -32,8 +32,10 @@ int status_run(std::span<const std::string_view> args) {
     return kOk;
   }
   const std::size_t bound = s.bound_count;
-  std::cout << s.version.kenmerk << " versie " << s.version.versie << " (" << dutch(s.version.state)
-            << "): " << s.signed_count << " van " << s.signatories.size() << " tekenbevoegden ondertekend\n\n";
+  std::cout << s.version.kenmerk << " versie " << s.version.versie
+            << (s.version.wijziging > 0 ? ", wijziging " + std::to_string(s.version.wijziging) : std::string()) << " ("
+            << dutch(s.version.state) << "): " << s.signed_count << " van " << s.signatories.size()
+            << " tekenbevoegden ondertekend\n\n";
   for (const auto& x : s.signatories) {
     const std::string_view state = dutch(x.state);
     std::cout << "  " << state << std::string(state.size() < 22 ? 22 - state.size() : 1, ' ') << utc_time(x.state_ms)
@@ -53,6 +55,23 @@ int status_run(std::span<const std::string_view> args) {
   std::cout << "Ingangsdatum: "
             << (s.effective_ms == 0 ? "nog niet (niet iedereen heeft ondertekend)" : utc_time(s.effective_ms)) << "\n"
             << "Auditketen: " << s.audit_length << " regels, kop " << s.audit_head << "\n";
+  if (!s.wijzigingen.empty()) {
+    std::cout << "\nWijzigingen:\n";
+    for (const WijzigingStatus& x : s.wijzigingen) {
+      std::cout << "  " << x.nummer << ". " << x.soort << " — " << dutch(x.state) << ", geopend "
+                << utc_time(x.opened_ms);
+      if (x.closed_ms != 0)
+        std::cout << (x.state == VersionState::completed ? ", rond " : ", ingetrokken ") << utc_time(x.closed_ms);
+      std::cout << "\n";
+    }
+  }
+  if (!s.in_force.empty()) {
+    std::cout << "\nPartners die nu gelden (" << s.in_force.size() << "):";
+    if (s.in_force.size() <= 200) {
+      for (const auto& p : s.in_force) std::cout << " " << printable(p.partner) << ";";
+    }
+    std::cout << "\n";
+  }
   if (!s.unsent.empty()) {
     std::cout << "\nMail nog niet bezorgd (" << s.unsent.size() << "):\n";
     for (const UnsentMail& m : s.unsent) {

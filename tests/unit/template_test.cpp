@@ -89,7 +89,8 @@ TEST(Template, PrintsAfsprakenAsNumberedArticlesAfterTheStandardOnes) {
   EXPECT_THAT(numbered, ::testing::ElementsAre("1. Deelnemende partners", "2. Bijdrage per partner",
                                                "3. Duur van de overeenkomst", "4. Documenten bij de aanvraag",
                                                "5. Organisatie van de samenwerking", "6. Verdeling van gelden",
-                                               "7. Toetreding en uittreding", "8. Verklaringen", "9. Ondertekening"));
+                                               "7. Toetreding en uittreding", "8. Wijzigingen", "9. Verklaringen",
+                                               "10. Ondertekening"));
   bool sha = false;
   for (const auto* p : blocks_of<Paragraph>(d)) sha = sha || p->text.find("9f2c4b1e0d8a7c6b") != std::string::npos;
   EXPECT_TRUE(sha) << "the referenced document's SHA-256 is printed";

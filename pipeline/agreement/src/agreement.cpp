@@ -69,6 +69,12 @@ constexpr std::array<std::pair<DocumentSoort, std::string_view>, 3> kDocumentSoo
     {DocumentSoort::activiteitenplan, "activiteitenplan"},
     {DocumentSoort::begroting, "begroting"},
 }};
+constexpr std::array<std::pair<WijzigingSoort, std::string_view>, 4> kWijzigingSoorten{{
+    {WijzigingSoort::toetreding, "toetreding"},
+    {WijzigingSoort::uittreding, "uittreding"},
+    {WijzigingSoort::vervanging, "vervanging"},
+    {WijzigingSoort::bijdrage, "bijdrage"},
+}};
 
 constexpr std::size_t kMaxEuroDigits = 12;  // < 10^12 euros: cents * 10^4 still fits in int64
 
@@ -135,6 +141,8 @@ std::optional<PartnerSoort> parse_partner_soort(std::string_view text) { return 
 std::optional<Hoedanigheid> parse_hoedanigheid(std::string_view text) { return lookup(kHoedanigheden, text); }
 std::optional<RegioSoort> parse_regio_soort(std::string_view text) { return lookup(kRegioSoorten, text); }
 std::optional<DocumentSoort> parse_document_soort(std::string_view text) { return lookup(kDocumentSoorten, text); }
+std::string_view to_string(WijzigingSoort soort) { return name_of(kWijzigingSoorten, soort); }
+std::optional<WijzigingSoort> parse_wijziging_soort(std::string_view text) { return lookup(kWijzigingSoorten, text); }
 
 bool is_school(PartnerSoort soort) {
   switch (soort) {

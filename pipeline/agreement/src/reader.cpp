@@ -67,19 +67,23 @@ std::pair<std::string, std::string> parse_error_text(pugi::xml_parse_status stat
 
 }  // namespace
 
-ReadResult read_agreement(std::string_view bytes, std::string source) {
-  ReadResult result;
-  result.agreement.source = source;
-  auto& findings = result.findings;
+namespace {
+
+// The steps every file of ours takes before its schema: size, encoding, well-formedness, DOCTYPE,
+// the root element and its namespace. Calls `schema(walker, root)` when all hold; returns whether
+// the model is complete (ReadResult::parsed).
+template <class Schema>
+bool read_document(std::string_view bytes, std::string& sha256, Findings& findings, std::string_view root_name,
+                   std::string_view ns, Schema&& schema) {
   if (bytes.size() > kMaxAgreementBytes) {
     findings.push_back(
         make_finding("bestand.te-groot", 0, {}, {},
                      {{"grootte", std::to_string(bytes.size())}, {"maximum", std::to_string(kMaxAgreementBytes)}}));
-    return result;
+    return false;
   }
-  result.agreement.xml_sha256 = sha256_hex(bytes);
+  sha256 = sha256_hex(bytes);
   const detail::LineTable lines(bytes);
-  if (!detail::check_text_bytes(bytes, lines, findings)) return result;
+  if (!detail::check_text_bytes(bytes, lines, findings)) return false;
 
   // pugixml parses in place; our copy keeps the offsets equal to the file's.
   std::string buffer(bytes);
@@ -91,14 +95,14 @@ ReadResult read_agreement(std::string_view bytes, std::string source) {
     auto [nl, en] = parse_error_text(parsed.status);
     findings.push_back(make_finding(doctype ? "xml.doctype" : "xml.misvormd", lines.line_of(parsed.offset), {}, {},
                                     {{"fout_nl", std::move(nl)}, {"fout_en", std::move(en)}}));
-    return result;
+    return false;
   }
-  Walker walker(lines, findings);
+  Walker walker(lines, findings, ns);
   pugi::xml_node root;
   for (const auto node : doc.children()) {
     if (node.type() == pugi::node_doctype) {
       findings.push_back(make_finding("xml.doctype", walker.line(node), {}));
-      return result;
+      return false;
     }
     if (node.type() == pugi::node_declaration) {
       const std::string encoding = node.attribute("encoding").value();
@@ -106,41 +110,41 @@ ReadResult read_agreement(std::string_view bytes, std::string source) {
       for (char c : encoding) lowered += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
       if (!encoding.empty() && lowered != "utf-8" && lowered != "utf8") {
         findings.push_back(make_finding("xml.codering-verklaard", walker.line(node), {}, {}, {{"codering", encoding}}));
-        return result;
+        return false;
       }
     }
     if (node.type() == pugi::node_element) root = node;
   }
-  if (!detail::check_attribute_counts(root, lines, findings)) return result;
-  if (!detail::check_well_formed(bytes, findings)) return result;
-  if (walker.name(root) != "samenwerkingsovereenkomst") {
+  if (!detail::check_attribute_counts(root, lines, findings)) return false;
+  if (!detail::check_well_formed(bytes, findings)) return false;
+  if (walker.name(root) != root_name) {
     const std::string_view qname = root.name();
     const auto colon = qname.find(':');
-    if (qname.substr(colon == std::string_view::npos ? 0 : colon + 1) == "samenwerkingsovereenkomst") {
-      const std::string ns = walker.namespace_of(root);
-      findings.push_back(make_finding("xml.namespace", walker.line(root), "samenwerkingsovereenkomst", {},
-                                      {{"gevonden", ns.empty() ? "—" : ns}}));
+    if (qname.substr(colon == std::string_view::npos ? 0 : colon + 1) == root_name) {
+      const std::string found = walker.namespace_of(root);
+      findings.push_back(make_finding("xml.namespace", walker.line(root), std::string(root_name), {},
+                                      {{"gevonden", found.empty() ? "—" : found}, {"verwacht", std::string(ns)}}));
     } else {
-      findings.push_back(
-          make_finding("xml.wortel", walker.line(root), std::string(qname), {}, {{"naam", std::string(qname)}}));
+      findings.push_back(make_finding("xml.wortel", walker.line(root), std::string(qname), {},
+                                      {{"naam", std::string(qname)}, {"verwacht", std::string(root_name)}}));
     }
-    return result;
+    return false;
   }
-  detail::read_schema(walker, root, result.agreement);
-  result.parsed = !walker.overflowed();
+  schema(walker, root);
   if (walker.overflowed()) {
     findings.push_back(make_finding("bevindingen.te-veel", 0, {}, {}, {{"maximum", std::to_string(kMaxFindings)}}));
   }
-  return result;
+  return !walker.overflowed();
 }
 
-ReadResult read_agreement_file(const std::filesystem::path& path) {
+// The file's bytes, reading no more than one chunk past kMaxAgreementBytes: enough to know the
+// file is too large, without touching 16 MiB of memory for a 60 KiB file (or trusting a size that
+// may change). Throws sto::Error when it cannot be read.
+std::string read_limited(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw Error("kan " + path.string() + " niet openen: " + std::strerror(errno));
   }
-  // Read in chunks, stopping one chunk past the limit: enough to know the file is too large,
-  // without touching 16 MiB of memory for a 60 KiB file (or trusting a size that may change).
   std::string bytes;
   std::array<char, 64 * 1024> chunk{};
   while (bytes.size() <= kMaxAgreementBytes && in) {
@@ -148,18 +152,71 @@ ReadResult read_agreement_file(const std::filesystem::path& path) {
     bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
   }
   if (in.bad()) throw Error("kan " + path.string() + " niet lezen: " + std::strerror(errno));
+  return bytes;
+}
+
+Finding too_large(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return make_finding("bestand.te-groot", 0, {}, {},
+                      {{"grootte", ec ? "> " + std::to_string(kMaxAgreementBytes) : std::to_string(size)},
+                       {"maximum", std::to_string(kMaxAgreementBytes)}});
+}
+
+}  // namespace
+
+ReadResult read_agreement(std::string_view bytes, std::string source) {
+  ReadResult result;
+  result.agreement.source = std::move(source);
+  result.parsed = read_document(
+      bytes, result.agreement.xml_sha256, result.findings, "samenwerkingsovereenkomst", detail::kNamespace,
+      [&](Walker& walker, pugi::xml_node root) { detail::read_schema(walker, root, result.agreement); });
+  return result;
+}
+
+WijzigingRead read_wijziging(std::string_view bytes, std::string source) {
+  WijzigingRead result;
+  result.wijziging.source = std::move(source);
+  result.parsed = read_document(
+      bytes, result.wijziging.xml_sha256, result.findings, "wijziging", detail::kWijzigingNamespace,
+      [&](Walker& walker, pugi::xml_node root) { detail::read_wijziging_schema(walker, root, result.wijziging); });
+  return result;
+}
+
+ReadResult read_agreement_file(const std::filesystem::path& path) {
+  const std::string bytes = read_limited(path);
   if (bytes.size() > kMaxAgreementBytes) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
     ReadResult result;
     result.agreement.source = path.string();
-    result.findings.push_back(
-        make_finding("bestand.te-groot", 0, {}, {},
-                     {{"grootte", ec ? "> " + std::to_string(kMaxAgreementBytes) : std::to_string(size)},
-                      {"maximum", std::to_string(kMaxAgreementBytes)}}));
+    result.findings.push_back(too_large(path));
     return result;
   }
   return read_agreement(bytes, path.string());
+}
+
+WijzigingRead read_wijziging_file(const std::filesystem::path& path) {
+  const std::string bytes = read_limited(path);
+  if (bytes.size() > kMaxAgreementBytes) {
+    WijzigingRead result;
+    result.wijziging.source = path.string();
+    result.findings.push_back(too_large(path));
+    return result;
+  }
+  return read_wijziging(bytes, path.string());
+}
+
+std::string document_kind(std::string_view bytes) {
+  pugi::xml_document doc;
+  std::string buffer(bytes.substr(0, std::min<std::size_t>(bytes.size(), kMaxAgreementBytes)));
+  // Only the root's name and namespace matter: a failed parse still leaves the elements seen so far.
+  doc.load_buffer_inplace(buffer.data(), buffer.size(), pugi::parse_minimal, pugi::encoding_utf8);
+  const auto root = doc.document_element();
+  if (!root) return {};
+  const std::string_view qname = root.name();
+  const auto colon = qname.find(':');
+  const std::string_view local = qname.substr(colon == std::string_view::npos ? 0 : colon + 1);
+  if (local == "samenwerkingsovereenkomst" || local == "wijziging") return std::string(local);
+  return {};
 }
 
 }  // namespace sto

@@ -80,7 +80,7 @@ class AgreementReader {
 
   void root(pugi::xml_node node);
 
- private:
+  // Also what an amendment reads (WijzigingReader).
   std::optional<Date> date(pugi::xml_node node, const char* attribute, bool required);
   std::optional<Cents> euros(pugi::xml_node node, const char* attribute, std::string_view subject = {});
   bool ja_nee(pugi::xml_node node, const char* attribute);
@@ -90,15 +90,17 @@ class AgreementReader {
   std::string naam(pugi::xml_node node, std::string value, std::string_view subject = {});
   std::string id(pugi::xml_node node);
   std::string required_text(pugi::xml_node node, std::string_view subject);
+  void opgesteld(pugi::xml_node node, Opgesteld& o);
+  void partner(pugi::xml_node node);
+  Tekenbevoegde tekenbevoegde(pugi::xml_node node, std::string_view partner_id);
+  std::optional<std::int64_t> uren(pugi::xml_node node, std::string_view subject);
 
+ private:
   void regeling(pugi::xml_node node);
   void regio(pugi::xml_node node);
   void looptijd(pugi::xml_node node);
-  void opgesteld(pugi::xml_node node);
   void verwijzingen(pugi::xml_node node);
-  void partner(pugi::xml_node node);
   void partner_child(Partner& p, std::size_t index, pugi::xml_node node);
-  Tekenbevoegde tekenbevoegde(pugi::xml_node node, std::string_view partner_id);
   void afspraak(pugi::xml_node node);
 
   Walker& w_;
@@ -197,7 +199,7 @@ void AgreementReader::root(pugi::xml_node node) {
       case 2:
         return looptijd(child);
       case 3:
-        return opgesteld(child);
+        return opgesteld(child, a_.opgesteld);
       case 4:
         return verwijzingen(child);
       case 5: {
@@ -244,8 +246,7 @@ void AgreementReader::looptijd(pugi::xml_node node) {
   w_.children(node, {}, false, [](std::size_t, pugi::xml_node) {});
 }
 
-void AgreementReader::opgesteld(pugi::xml_node node) {
-  auto& o = a_.opgesteld;
+void AgreementReader::opgesteld(pugi::xml_node node, Opgesteld& o) {
   o.line = w_.line(node);
   w_.check_attributes(node, {"datum", "plaats"});
   o.datum = date(node, "datum", true);
@@ -332,11 +333,7 @@ void AgreementReader::partner_child(Partner& p, std::size_t index, pugi::xml_nod
       b.taken = required_text(node, p.id);
       // Absent means nothing of that kind is contributed (0); only an unreadable value is nullopt.
       b.geld = node.attribute("geld") ? euros(node, "geld", p.id) : Cents{0};
-      b.uren = 0;
-      if (const auto uren = w_.optional(node, "uren")) {
-        b.uren = whole_number(*uren);
-        if (!b.uren) w_.report("uren.ongeldig", node, p.id, {{"waarde", *uren}});
-      }
+      b.uren = uren(node, p.id);
       p.bijdrage = std::move(b);
       return;
     }
@@ -344,6 +341,14 @@ void AgreementReader::partner_child(Partner& p, std::size_t index, pugi::xml_nod
       p.tekenbevoegden.push_back(tekenbevoegde(node, p.id));
       return;
   }
+}
+
+std::optional<std::int64_t> AgreementReader::uren(pugi::xml_node node, std::string_view subject) {
+  const auto text = w_.optional(node, "uren");
+  if (!text) return 0;
+  auto value = whole_number(*text);
+  if (!value) w_.report("uren.ongeldig", node, std::string(subject), {{"waarde", *text}});
+  return value;
 }
 
 Tekenbevoegde AgreementReader::tekenbevoegde(pugi::xml_node node, std::string_view partner_id) {
@@ -392,11 +397,167 @@ void AgreementReader::afspraak(pugi::xml_node node) {
   a_.afspraken.push_back(std::move(afspraak));
 }
 
+// An amendment: its own elements, and the agreement's partner and tekenbevoegde read by the
+// agreement's reader (into a scratch agreement), so both files obey one format.
+class WijzigingReader {
+ public:
+  WijzigingReader(Walker& walker, Wijziging& wijziging) : w_(walker), x_(wijziging), r_(walker, scratch_) {}
+
+  void root(pugi::xml_node node);
+
+ private:
+  std::string sha256(pugi::xml_node node);
+  std::string partner_ref(pugi::xml_node node);
+  void change(std::size_t index, pugi::xml_node node);
+
+  Walker& w_;
+  Wijziging& x_;
+  Agreement scratch_;
+  AgreementReader r_;
+};
+
+std::string WijzigingReader::sha256(pugi::xml_node node) {
+  const auto text = w_.required(node, "sha256");
+  if (!text) return {};
+  std::string hex = lower_hex(*text);
+  if (hex.size() != 64) {
+    w_.report("sha256.ongeldig", node, {}, {{"lengte", std::to_string(count_code_points(*text))}, {"waarde", *text}});
+    return {};
+  }
+  return hex;
+}
+
+std::string WijzigingReader::partner_ref(pugi::xml_node node) {
+  auto value = w_.required(node, "partner");
+  if (!value) return {};
+  if (!valid_id(*value)) w_.report("id.ongeldig", node, {}, {{"waarde", *value}});
+  return *value;
+}
+
+void WijzigingReader::root(pugi::xml_node node) {
+  x_.line = w_.line(node);
+  w_.check_attributes(node, {"nummer", "taal"});
+  if (const auto nummer = w_.required(node, "nummer")) {
+    x_.nummer = whole_number(*nummer).value_or(0);
+    if (x_.nummer <= 0) w_.report("wijziging.nummer", node, {}, {{"waarde", *nummer}});
+  }
+  if (const auto taal = w_.optional(node, "taal"); taal && *taal != "nl") {
+    if (*taal == "en") {
+      x_.taal = Taal::en;
+    } else {
+      w_.report("waarde.keuze", node, {}, {{"naam", "taal"}, {"waarde", *taal}, {"toegestaan", "nl, en"}});
+    }
+  }
+  static constexpr std::array<ChildSpec, 8> kChildren{{{"overeenkomst", 1, 1},
+                                                       {"vorige", 0, 1},
+                                                       {"opgesteld", 1, 1},
+                                                       {"toelichting", 0, 1},
+                                                       {"toetreding", 0, 1},
+                                                       {"uittreding", 0, 1},
+                                                       {"vervanging", 0, 1},
+                                                       {"bijdrage", 0, 1}}};
+  int changes = 0;
+  w_.children(node, kChildren, true, [&](std::size_t index, pugi::xml_node child) {
+    switch (index) {
+      case 0:
+        x_.overeenkomst_line = w_.line(child);
+        w_.check_attributes(child, {"kenmerk", "versie", "sha256"});
+        x_.kenmerk = w_.required(child, "kenmerk").value_or("");
+        if (!x_.kenmerk.empty() && !valid_kenmerk(x_.kenmerk)) {
+          w_.report("kenmerk.ongeldig", child, {}, {{"waarde", x_.kenmerk}});
+        }
+        if (const auto versie = w_.required(child, "versie")) {
+          x_.versie = whole_number(*versie).value_or(0);
+          if (x_.versie <= 0) w_.report("versie.ongeldig", child, {}, {{"waarde", *versie}});
+        }
+        x_.overeenkomst_sha256 = sha256(child);
+        w_.children(child, {}, false, [](std::size_t, pugi::xml_node) {});
+        return;
+      case 1:
+        x_.vorige_line = w_.line(child);
+        w_.check_attributes(child, {"nummer", "sha256"});
+        if (const auto nummer = w_.required(child, "nummer")) {
+          x_.vorige_nummer = whole_number(*nummer).value_or(0);
+          if (x_.vorige_nummer <= 0) w_.report("wijziging.nummer", child, {}, {{"waarde", *nummer}});
+        }
+        x_.vorige_sha256 = sha256(child);
+        w_.children(child, {}, false, [](std::size_t, pugi::xml_node) {});
+        return;
+      case 2:
+        r_.opgesteld(child, x_.opgesteld);
+        return;
+      case 3:
+        x_.toelichting = r_.required_text(child, {});
+        return;
+      default:
+        ++changes;
+        x_.soort = static_cast<WijzigingSoort>(index - 4);
+        x_.soort_line = w_.line(child);
+        change(index - 4, child);
+        return;
+    }
+  });
+  if (changes != 1 && !w_.overflowed()) {
+    w_.report("wijziging.soort", node, {}, {{"aantal", std::to_string(changes)}});
+    if (changes > 1) x_.soort.reset();
+  }
+}
+
+void WijzigingReader::change(std::size_t index, pugi::xml_node node) {
+  switch (static_cast<WijzigingSoort>(index)) {
+    case WijzigingSoort::toetreding: {
+      w_.check_attributes(node, {});
+      static constexpr std::array<ChildSpec, 1> kPartner{{{"partner", 1, 1}}};
+      w_.children(node, kPartner, false, [&](std::size_t, pugi::xml_node p) {
+        r_.partner(p);
+        x_.partner = std::move(scratch_.partners.back());
+        x_.partner_id = x_.partner->id;
+      });
+      return;
+    }
+    case WijzigingSoort::uittreding: {
+      w_.check_attributes(node, {"partner", "laatsteDag"});
+      x_.partner_id = partner_ref(node);
+      x_.laatste_dag = r_.date(node, "laatsteDag", true);
+      static constexpr std::array<ChildSpec, 1> kReden{{{"reden", 1, 1}}};
+      w_.children(node, kReden, false,
+                  [&](std::size_t, pugi::xml_node r) { x_.reden = r_.required_text(r, x_.partner_id); });
+      return;
+    }
+    case WijzigingSoort::vervanging: {
+      w_.check_attributes(node, {"partner", "vertrekt"});
+      x_.partner_id = partner_ref(node);
+      if (const auto vertrekt = w_.required(node, "vertrekt")) {
+        x_.vertrekt = *vertrekt;
+        if (!valid_id(*vertrekt)) w_.report("id.ongeldig", node, {}, {{"waarde", *vertrekt}});
+      }
+      static constexpr std::array<ChildSpec, 1> kOpvolger{{{"tekenbevoegde", 1, 1}}};
+      w_.children(node, kOpvolger, false,
+                  [&](std::size_t, pugi::xml_node t) { x_.opvolger = r_.tekenbevoegde(t, x_.partner_id); });
+      return;
+    }
+    case WijzigingSoort::bijdrage: {
+      w_.check_attributes(node, {"partner", "geld", "uren"});
+      x_.partner_id = partner_ref(node);
+      Bijdrage b;
+      b.line = w_.line(node);
+      b.taken = r_.required_text(node, x_.partner_id);
+      b.geld = node.attribute("geld") ? r_.euros(node, "geld", x_.partner_id) : Cents{0};
+      b.uren = r_.uren(node, x_.partner_id);
+      x_.bijdrage = std::move(b);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 namespace detail {
 void read_schema(Walker& walker, pugi::xml_node root, Agreement& agreement) {
   AgreementReader(walker, agreement).root(root);
+}
+void read_wijziging_schema(Walker& walker, pugi::xml_node root, Wijziging& wijziging) {
+  WijzigingReader(walker, wijziging).root(root);
 }
 }  // namespace detail
 

@@ -12,4 +12,7 @@ namespace sto::detail {
 // every format finding through `walker`.
 void read_schema(Walker& walker, pugi::xml_node root, Agreement& agreement);
 
+// The same for an amendment (root: our wijziging).
+void read_wijziging_schema(Walker& walker, pugi::xml_node root, Wijziging& wijziging);
+
 }  // namespace sto::detail

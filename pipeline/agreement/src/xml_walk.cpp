@@ -83,7 +83,7 @@ const std::string& Walker::resolve(pugi::xml_node node, std::string_view prefix)
 std::string Walker::name(pugi::xml_node node) const {
   const std::string_view local = local_of(node.name());
   const std::string ns = namespace_of(node);
-  if (ns == kNamespace) return std::string(local);
+  if (ns == ns_) return std::string(local);
   // Clark notation: never equal to one of our names, and it says where the element really is.
   return "{" + ns + "}" + std::string(local);
 }

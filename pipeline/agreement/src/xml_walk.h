@@ -19,6 +19,7 @@
 namespace sto::detail {
 
 inline constexpr std::string_view kNamespace = "urn:sto:samenwerkingsovereenkomst:1";
+inline constexpr std::string_view kWijzigingNamespace = "urn:sto:wijziging:1";
 
 struct ChildSpec {
   std::string_view name;
@@ -28,7 +29,9 @@ struct ChildSpec {
 
 class Walker {
  public:
-  Walker(const LineTable& lines, Findings& findings) : lines_(lines), findings_(findings) {}
+  // `ns`: the namespace of the file's own elements (an agreement's, or an amendment's).
+  Walker(const LineTable& lines, Findings& findings, std::string_view ns = kNamespace)
+      : lines_(lines), findings_(findings), ns_(ns) {}
 
   int line(pugi::xml_node node) const { return lines_.line_of(node.offset_debug()); }
 
@@ -72,6 +75,7 @@ class Walker {
 
   const LineTable& lines_;
   Findings& findings_;
+  std::string_view ns_;
   bool overflow_ = false;
   mutable std::map<std::pair<pugi::xml_node_struct*, std::string>, std::string> namespaces_;
 };

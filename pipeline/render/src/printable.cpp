@@ -34,9 +34,12 @@ int line_of(std::string_view bytes, char32_t c) {
 
 }  // namespace
 
-void check_printable(Validation& v, std::string_view bytes, const std::filesystem::path& templates_dir) {
-  if (!v.valid()) return;
-  const Document document = Template::load_for(templates_dir, v.agreement.taal).fill(v.agreement);
+namespace {
+
+// One contract.teken finding per character of `document` the fonts cannot draw, added to `findings`
+// (which stay ordered by line).
+void add_unprintable(const Document& document, Findings& findings, std::string_view bytes, const std::string& source,
+                     const std::filesystem::path& templates_dir) {
   const PdfRenderer renderer(templates_dir / "fonts");
   const std::vector<char32_t> missing = detail::unprintable(document, renderer);
   if (missing.empty()) return;
@@ -45,11 +48,25 @@ void check_printable(Validation& v, std::string_view bytes, const std::filesyste
     const bool shown = c >= 0xA0 || (c >= 0x20 && c < 0x7F);
     Finding f = make_finding("contract.teken", line_of(bytes, c), {}, {},
                              {{"teken", code_point_name(c) + (shown ? " (" + encode_utf8(c) + ")" : "")}});
-    f.file = v.agreement.source;
-    v.findings.push_back(std::move(f));
+    f.file = source;
+    findings.push_back(std::move(f));
   }
-  std::stable_sort(v.findings.begin(), v.findings.end(),
+  std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.line < b.line; });
+}
+
+}  // namespace
+
+void check_printable(Validation& v, std::string_view bytes, const std::filesystem::path& templates_dir) {
+  if (!v.valid()) return;
+  const Document document = Template::load_for(templates_dir, v.agreement.taal).fill(v.agreement);
+  add_unprintable(document, v.findings, bytes, v.agreement.source, templates_dir);
+}
+
+void check_printable(WijzigingValidation& v, std::string_view bytes, const std::filesystem::path& templates_dir) {
+  if (!v.valid()) return;
+  const Document document = Template::load_wijziging_for(templates_dir, v.stuk.document.taal).fill(v.stuk);
+  add_unprintable(document, v.findings, bytes, v.stuk.wijziging.source, templates_dir);
 }
 
 }  // namespace sto

@@ -192,10 +192,11 @@ std::string PdfRenderer::render(const Layout& layout) {
   return detail::finish_pdf(bytes, layout);
 }
 
-std::vector<std::filesystem::path> contract_inputs(const std::filesystem::path& templates_dir, Taal taal) {
+std::vector<std::filesystem::path> contract_inputs(const std::filesystem::path& templates_dir, Taal taal,
+                                                   bool wijziging) {
   std::vector<std::filesystem::path> files = {
-      std::filesystem::path(taal == Taal::en ? "en" : "nl") / "overeenkomst.xml", "fonts/LiberationSans-Regular.ttf",
-      "fonts/LiberationSans-Bold.ttf", "fonts/LICENSE-Liberation.txt"};
+      std::filesystem::path(taal == Taal::en ? "en" : "nl") / (wijziging ? "wijziging.xml" : "overeenkomst.xml"),
+      "fonts/LiberationSans-Regular.ttf", "fonts/LiberationSans-Bold.ttf", "fonts/LICENSE-Liberation.txt"};
   std::vector<std::filesystem::path> rules;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(templates_dir / "regelingen", ec)) {
@@ -223,6 +224,15 @@ Layout lay_out_printable(const Document& document, const PdfRenderer& renderer) 
 Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir) {
   const Template text = Template::load_for(templates_dir, agreement.taal);
   const Document document = text.fill(agreement);
+  PdfRenderer renderer(templates_dir / "fonts");
+  Layout layout = lay_out_printable(document, renderer);
+  std::string pdf = renderer.render(layout);
+  return {std::move(pdf), std::move(layout)};
+}
+
+Contract render_wijziging(const Wijzigingsstuk& stuk, const std::filesystem::path& templates_dir) {
+  const Template text = Template::load_wijziging_for(templates_dir, stuk.document.taal);
+  const Document document = text.fill(stuk);
   PdfRenderer renderer(templates_dir / "fonts");
   Layout layout = lay_out_printable(document, renderer);
   std::string pdf = renderer.render(layout);

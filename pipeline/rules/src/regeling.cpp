@@ -104,6 +104,13 @@ RuleSet RuleSetReader::read(const pugi::xml_node root) {
         fail(node, "patroon is geen geldige reguliere expressie: " + std::string(e.what()));
       }
       set.identificatie.push_back(std::move(pattern));
+    } else if (name == "wijziging") {
+      const auto soort = parse_wijziging_soort(attr(node, "soort"));
+      if (!soort) fail(node, "onbekende soort wijziging");
+      const std::string wie = attr(node, "ondertekening");
+      if (wie != "iedereen" && wie != "betrokkenen") fail(node, "ondertekening moet iedereen of betrokkenen zijn");
+      std::erase(set.wijziging_iedereen, *soort);
+      if (wie == "iedereen") set.wijziging_iedereen.push_back(*soort);
     } else {
       fail(node, "onbekend element <" + std::string(name) + ">");
     }

@@ -28,6 +28,7 @@ struct Template::Source {
   std::string bytes;
   pugi::xml_document doc;
   Taal taal = Taal::nl;
+  bool wijziging = false;  // <sjabloon document="wijziging">: an amendment's text
   Words words;
 
   int line_of(pugi::xml_node node) const {
@@ -361,6 +362,19 @@ Agreement specimen() {
   return a;
 }
 
+// An amendment with every value and one entry in every list, for the check of a wijziging template.
+Wijzigingsstuk specimen_wijziging() {
+  Wijzigingsstuk stuk;
+  stuk.document = specimen();
+  stuk.voor = specimen();
+  stuk.na = specimen();
+  stuk.wijziging.xml_sha256 = stuk.document.xml_sha256;
+  stuk.wijziging.soort = WijzigingSoort::toetreding;
+  stuk.wijziging.partner = stuk.voor.partners.front();
+  stuk.wijziging.partner_id = stuk.voor.partners.front().id;
+  return stuk;
+}
+
 }  // namespace
 
 Template::Template(std::unique_ptr<Source> source) : source_(std::move(source)) {}
@@ -390,6 +404,11 @@ Template Template::load(const std::filesystem::path& file) {
   const std::string_view taal = root.attribute("taal").value();
   if (taal != "nl" && taal != "en") src->fail(root, "taal moet nl of en zijn");
   src->taal = taal == "en" ? Taal::en : Taal::nl;
+  const std::string_view soort = root.attribute("document").value();
+  if (!soort.empty() && soort != "overeenkomst" && soort != "wijziging") {
+    src->fail(root, "document moet overeenkomst of wijziging zijn");
+  }
+  src->wijziging = soort == "wijziging";
   check_names(*src, root);
   const auto words = root.child("woorden");
   for (const auto w : words.children("woord")) src->words[w.attribute("sleutel").value()] = w.child_value();
@@ -399,8 +418,9 @@ Template Template::load(const std::filesystem::path& file) {
   const auto info = root.child("info");
   if (!info) src->fail(root, "<info> ontbreekt");
   // Every placeholder, word and list, in every branch, before any agreement is filled.
-  const Agreement sample = specimen();
-  const Document filled = fill_source(*src, sample, true);
+  const Wijzigingsstuk sample_stuk = specimen_wijziging();
+  const Agreement& sample = sample_stuk.document;
+  const Document filled = fill_source(*src, sample, src->wijziging ? &sample_stuk : nullptr, true);
   if (filled.info.fingerprint.find(sample.xml_sha256) == std::string::npos) {
     src->fail(info, "vingerafdruk moet {xml.sha256} tonen: die bindt het papier aan de XML");
   }
@@ -408,10 +428,28 @@ Template Template::load(const std::filesystem::path& file) {
 }
 
 Template Template::load_for(const std::filesystem::path& templates_dir, Taal taal) {
-  return load(templates_dir / (taal == Taal::en ? "en" : "nl") / "overeenkomst.xml");
+  Template t = load(templates_dir / (taal == Taal::en ? "en" : "nl") / "overeenkomst.xml");
+  if (t.source_->wijziging) t.source_->fail(t.source_->doc.document_element(), "dit is geen overeenkomstsjabloon");
+  return t;
 }
 
-Document Template::fill(const Agreement& agreement) const { return fill_source(*source_, agreement, false); }
+Template Template::load_wijziging_for(const std::filesystem::path& templates_dir, Taal taal) {
+  Template t = load(templates_dir / (taal == Taal::en ? "en" : "nl") / "wijziging.xml");
+  if (!t.source_->wijziging) {
+    t.source_->fail(t.source_->doc.document_element(), "een wijzigingssjabloon heeft document=\"wijziging\"");
+  }
+  return t;
+}
+
+Document Template::fill(const Agreement& agreement) const {
+  if (source_->wijziging) source_->fail(source_->doc.document_element(), "dit sjabloon vult alleen een wijziging");
+  return fill_source(*source_, agreement, nullptr, false);
+}
+
+Document Template::fill(const Wijzigingsstuk& stuk) const {
+  if (!source_->wijziging) source_->fail(source_->doc.document_element(), "dit sjabloon vult geen wijziging");
+  return fill_source(*source_, stuk.document, &stuk, false);
+}
 
 namespace {
 
@@ -425,8 +463,8 @@ std::set<std::string> tekenbevoegde_ids(const Agreement& agreement) {
 
 }  // namespace
 
-Document Template::fill_source(const Source& src, const Agreement& agreement, bool check) {
-  const Scope view = detail::make_view(agreement, src.words, src.taal);
+Document Template::fill_source(const Source& src, const Agreement& agreement, const Wijzigingsstuk* stuk, bool check) {
+  const Scope view = detail::make_view(agreement, stuk, src.words, src.taal);
   Document doc;
   Filler filler(src, doc, check);
   filler.push(view);

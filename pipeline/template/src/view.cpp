@@ -42,6 +42,7 @@ class ViewBuilder {
 
   Scope partner(const Partner& p, std::size_t index) const;
   Scope root(const Agreement& a) const;
+  void wijziging(const Wijzigingsstuk& stuk, Scope& s) const;
 
  private:
   const Words& words_;
@@ -178,6 +179,66 @@ Scope ViewBuilder::root(const Agreement& a) const {
   return s;
 }
 
+// The amendment's own values: every key exists whatever its soort (the template's <als> picks).
+void ViewBuilder::wijziging(const Wijzigingsstuk& stuk, Scope& s) const {
+  const Wijziging& w = stuk.wijziging;
+  auto& v = s.values;
+  const auto soort = w.soort.value_or(WijzigingSoort::toetreding);
+  v["wijziging.nummer"] = std::to_string(w.nummer);
+  v["wijziging.soort"] = std::string(to_string(soort));
+  for (const auto k :
+       {WijzigingSoort::toetreding, WijzigingSoort::uittreding, WijzigingSoort::vervanging, WijzigingSoort::bijdrage}) {
+    v["wijziging." + std::string(to_string(k))] = k == soort ? "ja" : "";
+  }
+  v["wijziging.iedereen"] = stuk.iedereen ? "ja" : "";
+  v["wijziging.toelichting"] = w.toelichting;
+  v["wijziging.reden"] = w.reden;
+  v["wijziging.laatste_dag"] = date(w.laatste_dag);
+  v["overeenkomst.sha256"] = w.overeenkomst_sha256;
+  v["vorige.nummer"] = w.vorige_nummer > 0 ? std::to_string(w.vorige_nummer) : "";
+  v["vorige.sha256"] = w.vorige_sha256;
+
+  // The partner concerned: the joining one, or the one named as it was before the change.
+  const Partner* concerned = w.partner ? &*w.partner : nullptr;
+  for (const auto& p : stuk.voor.partners) {
+    if (concerned == nullptr && p.id == w.partner_id) concerned = &p;
+  }
+  auto& partners = s.lists["wijziging.partners"];
+  if (concerned != nullptr) partners.push_back(partner(*concerned, 0));
+
+  const Tekenbevoegde none{};
+  const Tekenbevoegde* vertrekt = &none;
+  if (concerned != nullptr) {
+    for (const auto& t : concerned->tekenbevoegden) {
+      if (t.id == w.vertrekt) vertrekt = &t;
+    }
+  }
+  v["vertrekt.naam"] = vertrekt->naam;
+  v["vertrekt.functie"] = vertrekt->functie;
+  const Tekenbevoegde& opvolger = w.opvolger ? *w.opvolger : none;
+  v["opvolger.naam"] = opvolger.naam;
+  v["opvolger.functie"] = opvolger.functie;
+  v["opvolger.hoedanigheid"] =
+      word("hoedanigheid." + std::string(to_string(opvolger.hoedanigheid.value_or(Hoedanigheid::bestuur))));
+  v["opvolger.machtiging"] = opvolger.machtiging;
+  v["opvolger.email"] = opvolger.email;
+
+  const Bijdrage empty{};
+  const Bijdrage& oud = concerned != nullptr && concerned->bijdrage ? *concerned->bijdrage : empty;
+  const Bijdrage& nieuw = w.bijdrage ? *w.bijdrage : empty;
+  v["bijdrage.oud.taken"] = oud.taken;
+  v["bijdrage.oud.geld"] = money(oud.geld.value_or(0), taal_);
+  v["bijdrage.oud.uren"] = whole_number(oud.uren.value_or(0), taal_);
+  v["bijdrage.nieuw.taken"] = nieuw.taken;
+  v["bijdrage.nieuw.geld"] = money(nieuw.geld.value_or(0), taal_);
+  v["bijdrage.nieuw.uren"] = whole_number(nieuw.uren.value_or(0), taal_);
+
+  // The agreement after the change, every value and list under "na.".
+  Scope na = root(stuk.na);
+  for (auto& [key, value] : na.values) v["na." + key] = std::move(value);
+  s.lists["na.partners"] = std::move(na.lists["partners"]);
+}
+
 }  // namespace
 
 std::vector<std::string> required_words() {
@@ -195,8 +256,11 @@ std::vector<std::string> required_words() {
   return keys;
 }
 
-Scope make_view(const Agreement& agreement, const Words& words, Taal taal) {
-  return ViewBuilder(words, taal).root(agreement);
+Scope make_view(const Agreement& agreement, const Wijzigingsstuk* stuk, const Words& words, Taal taal) {
+  const ViewBuilder builder(words, taal);
+  Scope s = builder.root(agreement);
+  if (stuk != nullptr) builder.wijziging(*stuk, s);
+  return s;
 }
 
 }  // namespace sto::detail

@@ -26,6 +26,7 @@ std::vector<std::string> required_words();
 
 // The root scope for `agreement`, with numbers, money and dates written the way `taal` writes
 // them and labels from `words`.
-Scope make_view(const Agreement& agreement, const Words& words, Taal taal);
+// With `stuk` (an amendment's template), the amendment's own values besides.
+Scope make_view(const Agreement& agreement, const Wijzigingsstuk* stuk, const Words& words, Taal taal);
 
 }  // namespace sto::detail

@@ -26,6 +26,17 @@ using Files = std::map<std::string, std::string>;
 // Who signs the bewijsdossier: the installation itself.
 const SignerIdentity& installation();
 
+// An amendment the archive holds (wijzigingen/<nummer>/: wijziging.xml, contract.pdf, templates/).
+struct ManifestWijziging {
+  std::int64_t nummer = 0;
+  std::string soort;
+};
+
+inline constexpr std::int64_t kWijzigingMax = std::int64_t{1} << 31;  // the reader's limit for a number
+
+// "wijzigingen/<nummer>/<name>"
+std::string amendment_file(std::int64_t nummer, std::string_view name);
+
 // What the archive records of how it was made.
 struct Manifest {
   std::string kenmerk;
@@ -39,7 +50,8 @@ struct Manifest {
   std::string contract_sha256;
   std::string revision0_sha256;
   std::size_t revisions = 0;
-  std::map<std::string, std::string> files;  // name -> SHA-256 hex
+  std::map<std::string, std::string> files;    // name -> SHA-256 hex
+  std::vector<ManifestWijziging> wijzigingen;  // in order; their files are in `files` and `templates`
 };
 
 // manifest.json for `m` and the verdict `v` on the contract (manifest.cpp).
@@ -59,9 +71,21 @@ std::string read_archive_file(const std::filesystem::path& dir, const std::strin
 // Whether the archive's templates/ can be rendered from: every entry, at any depth, a plain file
 // or folder (no link, FIFO or device: validation reads every regulation file it finds), exactly
 // the files manifest.json lists, each as recorded. Adds a finding per problem to `problems`.
-bool archive_templates_sound(const std::filesystem::path& dir, const Manifest& m, std::vector<Bevinding>& problems);
+// `folder`: "templates", or an amendment's "wijzigingen/<n>/templates".
+bool archive_templates_sound(const std::filesystem::path& dir, const Manifest& m, const std::string& folder,
+                             std::vector<Bevinding>& problems);
 // What sto/verify.h checks of the contract, from the archive's files.
 VerifyInput contract_input(const Files& f, const Manifest& m, const std::filesystem::path& templates_dir);
+// --- amendments.cpp ---
+// The amendments the manifest lists, each verified as the contract is (sto/verify.h with
+// VerifyInput::wijziging; `contract` is the contract's input, `templates` per number where its
+// templates are) after the contract's verdict `v`, and their chain: numbers in order, each naming
+// contract.pdf and the amendment before it by SHA-256, in effect after what precedes it, and
+// every amendment audit.jsonl calls completed present. Adds a WijzigingReport each, and findings.
+void verify_amendments(const Files& f, const Manifest& m,
+                       const std::map<std::int64_t, std::filesystem::path>& templates, const VerifyInput& contract,
+                       Verdict& v);
+
 // The agreement in `xml` when it is valid with the regulations under `templates_dir`.
 std::optional<Agreement> agreement_of(const std::string& xml, const std::filesystem::path& templates_dir);
 

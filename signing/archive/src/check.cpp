@@ -44,12 +44,36 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
     if (name != std::string_view("contract.pdf")) check_recorded(name, to_hex(sha256(f[name])));
   }
 
+  // The amendments' own files (contract.pdf is hashed once, by its verdict's reading).
+  std::map<std::int64_t, fs::path> amendment_templates;
+  for (const ManifestWijziging& w : m.wijzigingen) {
+    for (const char* name : {"wijziging.xml", "contract.pdf"}) {
+      const std::string file = amendment_file(w.nummer, name);
+      try {
+        f[file] = read_archive_file(dir, file);
+        if (name == std::string_view("wijziging.xml")) check_recorded(file, to_hex(sha256(f[file])));
+      } catch (const Error& e) {
+        problems.push_back({"archief", file, e.what()});
+      }
+    }
+    const std::string folder = amendment_file(w.nummer, "templates");
+    if (archive_templates_sound(dir, m, folder, problems)) amendment_templates[w.nummer] = dir / folder;
+  }
+  // A folder of amendments the manifest does not list was added afterwards.
+  std::error_code listing;
+  for (const auto& entry : fs::directory_iterator(dir / "wijzigingen", listing)) {
+    const std::string name = entry.path().filename().string();
+    const bool listed = std::any_of(m.wijzigingen.begin(), m.wijzigingen.end(),
+                                    [&](const ManifestWijziging& w) { return std::to_string(w.nummer) == name; });
+    if (!listed) problems.push_back({"archief", "wijzigingen/" + name, "staat niet in manifest.json"});
+  }
+
   // The templates the contract was made from, as the archive carries them; an archive without
   // them (none so far) is rendered with the installed ones.
   fs::path templates = check.templates_dir;
   if (m.templates.empty()) {
     notes.push_back("het archief bevat geen templates: revisie 0 is gerenderd met de geïnstalleerde");
-  } else if (archive_templates_sound(dir, m, problems)) {
+  } else if (archive_templates_sound(dir, m, "templates", problems)) {
     templates = dir / "templates";
   }
   VerifyInput in = contract_input(f, m, templates);
@@ -59,6 +83,7 @@ Verdict verify_archive(const fs::path& dir, const ArchiveCheck& check) {
   in.ca_fingerprint = check.ca_fingerprint.empty() ? certificate_fingerprint(check.ca_pem) : check.ca_fingerprint;
   Verdict v = verify(in);
   if (!f["contract.pdf"].empty()) check_recorded("contract.pdf", v.contract_sha256);
+  verify_amendments(f, m, amendment_templates, in, v);
   for (Bevinding& p : problems) add_finding(v, std::move(p));
   v.notes.insert(v.notes.end(), notes.begin(), notes.end());
 

@@ -124,6 +124,25 @@ void add_partners(Document& doc, const DossierData& data) {
   doc.blocks.emplace_back(std::move(table));
 }
 
+// The amendments, when the archive has any: what each changed, its hashes and its signatures.
+void add_wijzigingen(Document& doc, const DossierData& data) {
+  if (data.wijzigingen.empty()) return;
+  doc.blocks.emplace_back(Heading{1, "", "Wijzigingen"});
+  doc.blocks.emplace_back(Paragraph{
+      "Na de inwerkingtreding is de overeenkomst gewijzigd met de volgende ondertekende wijzigingen, elk gebonden aan "
+      "het ondertekende contract en aan de wijziging ervoor met hun SHA-256 (wijzigingen/<nummer>/ in het archief)."});
+  for (const DossierWijziging& w : data.wijzigingen) {
+    doc.blocks.emplace_back(Heading{2, "", "Wijziging " + w.nummer + ": " + w.soort});
+    Fields fields;
+    fields.rows = {{"Oordeel", w.verdict},
+                   {"In werking sinds", w.effective.empty() ? "niet in werking" : w.effective},
+                   {"SHA-256 wijziging.xml", w.xml_sha256},
+                   {"SHA-256 ondertekende wijziging", w.pdf_sha256}};
+    doc.blocks.emplace_back(std::move(fields));
+    doc.blocks.emplace_back(ItemList{false, w.signatures});
+  }
+}
+
 // The audit log's event names (sto/audit.h audit_event) in Dutch; an unknown one as it is.
 std::string event_name(const std::string& event) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kNames{{
@@ -278,6 +297,7 @@ std::string render_dossier(const DossierData& data, const std::filesystem::path&
   add_agreement(doc, data);
   add_partners(doc, data);
   add_signatories(doc, data, outside);
+  add_wijzigingen(doc, data);
   add_eidas(doc);
   add_controle(doc, data);
   add_installation(doc);

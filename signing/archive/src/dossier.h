@@ -55,6 +55,17 @@ struct DossierPartner {
   bool bound = false;  // every listed tekenbevoegde signed
 };
 
+// An amendment the archive holds (docs/amendment-format.md), as its own verdict found it.
+struct DossierWijziging {
+  std::string nummer;
+  std::string soort;
+  std::string xml_sha256;               // hex, of its wijziging.xml
+  std::string pdf_sha256;               // hex, of the signed amendment
+  std::string effective;                // ISO UTC; empty when not in effect
+  std::string verdict;                  // one line, as the contract's
+  std::vector<std::string> signatures;  // "revisie 1 (s2): Naam, tijdstempel …, geldig"
+};
+
 struct DossierData {
   std::string regio;    // "<nummer> <naam>"
   std::string kenmerk;  // the agreement's kenmerk
@@ -78,6 +89,7 @@ struct DossierData {
   std::vector<std::pair<std::string, std::string>> files;
   std::vector<DossierSignatory> signatories;  // in the contract's order
   std::vector<DossierPartner> partners;       // in the contract's order
+  std::vector<DossierWijziging> wijzigingen;  // the archive's amendments, in order
 };
 
 // Revision 0 of the bewijsdossier for `data`, with the fonts under `templates_dir`/fonts.

@@ -49,6 +49,7 @@ DossierData dossier_data(const Agreement& a, const Verdict& v, const Files& f, c
       e.clear();  // verify reports the line
     }
     if (audit_text(e, "versie") != d.versie || audit_text(e, "tekenbevoegde").empty()) continue;
+    if (!audit_text(e, "wijziging").empty()) continue;  // an amendment's, not the contract's
     DossierEvent ev{
         audit_text(e, "time"), audit_text(e, "event"), audit_text(e, "ip"), audit_text(e, "user_agent"), {}};
     for (const char* key : {"reason", "message_id", "error"}) {
@@ -116,6 +117,24 @@ DossierData dossier_data(const Agreement& a, const Verdict& v, const Files& f, c
       }
       d.signatories.push_back(std::move(s));
     }
+  }
+  for (const WijzigingReport& w : v.wijzigingen) {
+    DossierWijziging x;
+    x.nummer = std::to_string(w.nummer);
+    x.soort = w.soort;
+    x.xml_sha256 = w.xml_sha256;
+    x.pdf_sha256 = w.pdf_sha256;
+    x.effective = w.effective ? utc_text(*w.effective) : "";
+    std::size_t valid_signatures = 0;
+    for (const SignatureReport& s : w.signatures) {
+      valid_signatures += s.valid ? 1 : 0;
+      x.signatures.push_back("revisie " + std::to_string(s.revision) + " (" + s.field + "): " + s.naam +
+                             ", tijdstempel " + (s.timestamp != 0 ? utc_text(s.timestamp) : "-") + ", " +
+                             (s.valid ? "geldig" : "ONGELDIG"));
+    }
+    x.verdict = std::to_string(valid_signatures) + " van " + std::to_string(w.expected_signatures) +
+                " handtekeningen geldig; oordeel " + std::string(to_string(w.oordeel));
+    d.wijzigingen.push_back(std::move(x));
   }
   return d;
 }

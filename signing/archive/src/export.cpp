@@ -46,6 +46,20 @@ std::string signed_dossier(const std::string& revision0, Werkruimte& w, const fs
   return pdf;
 }
 
+// The signed PDF in `dir` as far as the database recorded it (`recorded` revisions): a revision
+// written by an act whose commit failed is on disk, but in no record; the next act removes it.
+std::string recorded_pdf(const fs::path& dir, std::int64_t recorded_revisions) {
+  const SignedContract chain = SignedContract::open(dir);
+  std::string pdf = chain.pdf();
+  const auto recorded = static_cast<std::size_t>(recorded_revisions);
+  if (static_cast<std::size_t>(chain.revisions()) > recorded) {  // rare: only then find where to cut
+    const SignedPdf read = read_signed_pdf(pdf);
+    pdf.resize(recorded == 0 ? read.revision0_size
+                             : read.revisions[recorded - 1].offset + read.revisions[recorded - 1].size);
+  }
+  return pdf;
+}
+
 }  // namespace
 
 ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs::path& dir_as_given,
@@ -63,24 +77,33 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
   Files f;
   Manifest m;
   fs::path contract_dir;
+  std::map<std::int64_t, fs::path> amendment_dirs;
   w.store().transact(kenmerk, [&](Store::Transaction& lock) {
     f.clear();
     m = Manifest{};
-    const auto version = lock.latest_version();
+    amendment_dirs.clear();
+    // The contract; its amendments (docs/amendment-format.md) are documents of their own.
+    const auto version = lock.latest_contract();
     if (!version) throw Refusal("geen overeenkomst met kenmerk " + kenmerk);
     f["agreement.xml"] = lock.agreement_xml(version->id);
     // Read on the lock's own connection and from the files: another connection could be the one
     // this process does not have (database.connections = 1).
     contract_dir = w.dir() / version->contract_dir;
-    const SignedContract chain = SignedContract::open(contract_dir);
-    std::string pdf = chain.pdf();
-    const auto recorded = static_cast<std::size_t>(version->revisions);
-    if (static_cast<std::size_t>(chain.revisions()) > recorded) {  // rare: only then find where to cut
-      const SignedPdf read = read_signed_pdf(pdf);
-      pdf.resize(recorded == 0 ? read.revision0_size
-                               : read.revisions[recorded - 1].offset + read.revisions[recorded - 1].size);
+    f["contract.pdf"] = recorded_pdf(contract_dir, version->revisions);
+    // Its completed amendments, in order; one open or revoked never took effect (the log has it).
+    for (const VersionRecord& a : lock.versions()) {
+      if (a.wijziging == 0 || a.versie != version->versie || a.id < version->id) continue;
+      if (a.state != VersionState::completed) continue;
+      const std::string xml = lock.agreement_xml(a.id);
+      const WijzigingRead read = read_wijziging(xml, "wijziging.xml");
+      if (!read.parsed || !read.wijziging.soort || read.wijziging.xml_sha256 != a.xml_sha256) {
+        throw Error("de opgeslagen wijziging " + std::to_string(a.wijziging) + " van " + kenmerk + " is onleesbaar");
+      }
+      f[amendment_file(a.wijziging, "wijziging.xml")] = xml;
+      f[amendment_file(a.wijziging, "contract.pdf")] = recorded_pdf(w.dir() / a.contract_dir, a.revisions);
+      m.wijzigingen.push_back({a.wijziging, std::string(to_string(*read.wijziging.soort))});
+      amendment_dirs[a.wijziging] = w.dir() / a.contract_dir / kTemplatesCopy;
     }
-    f["contract.pdf"] = std::move(pdf);
     for (const AuditRecord& r : lock.audit()) {
       f["audit.jsonl"] += jsonl_line(r) + "\n";
       m.audit_head = r.hash;
@@ -107,9 +130,20 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
   m.producer = producer();
   m.ca_fingerprint = normalize_fingerprint(w.ca_fingerprint());
 
+  // Each amendment's templates, regulations and fonts: the copy kept when it was opened.
+  for (const ManifestWijziging& a : m.wijzigingen) {
+    const auto taal = read_wijziging(f.at(amendment_file(a.nummer, "wijziging.xml")), "wijziging.xml").wijziging.taal;
+    for (const fs::path& file : contract_inputs(amendment_dirs.at(a.nummer), taal, true)) {
+      const std::string name = amendment_file(a.nummer, "templates/" + file.generic_string());
+      f[name] = read_whole_file(amendment_dirs.at(a.nummer) / file);
+      m.templates[name] = to_hex(sha256(f[name]));
+    }
+  }
+
   VerifyInput in = contract_input(f, m, made_from);
   in.ca_fingerprint = m.ca_fingerprint;
   ExportResult result{verify(in), 0};
+  verify_amendments(f, m, amendment_dirs, in, result.verdict);
   // The installation signs what the archive says: never a contract it finds broken itself.
   if (result.verdict.oordeel == Oordeel::broken) {
     std::string why;
@@ -136,6 +170,10 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
     for (const char* name : kFiles) {
       m.files[name] =
           name == std::string_view("contract.pdf") ? result.verdict.contract_sha256 : to_hex(sha256(f.at(name)));
+    }
+    for (const WijzigingReport& a : result.verdict.wijzigingen) {
+      m.files[amendment_file(a.nummer, "wijziging.xml")] = a.xml_sha256;
+      m.files[amendment_file(a.nummer, "contract.pdf")] = a.pdf_sha256;
     }
     f["manifest.json"] = manifest_json(m, result.verdict);
     for (const auto& [name, bytes] : f) {

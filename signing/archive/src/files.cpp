@@ -37,8 +37,8 @@ std::string other_renderer(const Manifest& m) {
 
 // A template file's name as the manifest lists it: "templates/" and a plain relative path, never
 // one that climbs out of the archive.
-bool plain_template_name(const std::string& name) {
-  if (!name.starts_with("templates/") || name.find("..") != std::string::npos || name.find("//") != std::string::npos) {
+bool plain_template_name(const std::string& name, const std::string& folder) {
+  if (!name.starts_with(folder + "/") || name.find("..") != std::string::npos || name.find("//") != std::string::npos) {
     return false;
   }
   return name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") ==
@@ -47,32 +47,37 @@ bool plain_template_name(const std::string& name) {
 
 }  // namespace
 
-bool archive_templates_sound(const fs::path& dir, const Manifest& m, std::vector<Bevinding>& problems) {
+bool archive_templates_sound(const fs::path& dir, const Manifest& m, const std::string& folder,
+                             std::vector<Bevinding>& problems) {
   constexpr std::size_t kMaxFiles = 64;
   const std::size_t before = problems.size();
   std::error_code ec;
-  if (!fs::is_directory(fs::symlink_status(dir / "templates", ec))) {
-    problems.push_back({"archief", "templates", "ontbreekt of is geen gewone map"});
+  if (!fs::is_directory(fs::symlink_status(dir / folder, ec))) {
+    problems.push_back({"archief", folder, "ontbreekt of is geen gewone map"});
     return false;
   }
   std::set<std::string> present;
-  for (auto it = fs::recursive_directory_iterator(dir / "templates", ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const std::string name = "templates/" + it->path().lexically_relative(dir / "templates").generic_string();
+  for (auto it = fs::recursive_directory_iterator(dir / folder, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = folder + "/" + it->path().lexically_relative(dir / folder).generic_string();
     const fs::file_status status = it->symlink_status(ec);
     if (fs::is_directory(status)) continue;
     if (!fs::is_regular_file(status)) {
       problems.push_back({"archief", name, "is geen gewoon bestand (koppeling of apparaat)"});
     } else if (present.insert(name); present.size() > kMaxFiles) {
-      problems.push_back({"archief", "templates", "meer dan " + std::to_string(kMaxFiles) + " bestanden"});
+      problems.push_back({"archief", folder, "meer dan " + std::to_string(kMaxFiles) + " bestanden"});
       break;
     } else if (!m.templates.contains(name)) {
       problems.push_back({"archief", name, "staat niet in manifest.json"});
     }
   }
-  if (ec) problems.push_back({"archief", "templates", "onleesbaar: " + ec.message()});
+  if (ec) problems.push_back({"archief", folder, "onleesbaar: " + ec.message()});
   for (const auto& [name, recorded] : m.templates) {
-    if (!plain_template_name(name)) {
+    // The contract's templates/ and each amendment's are checked apart.
+    const bool ours = name.starts_with(folder + "/");
+    const bool other = name.starts_with("wijzigingen/") || (folder != "templates" && name.starts_with("templates/"));
+    if (!ours && other) continue;
+    if (!plain_template_name(name, folder)) {
       problems.push_back({"archief", name, "geen toegestane plaats voor een template"});
     } else if (!present.contains(name)) {
       problems.push_back({"archief", name, "ontbreekt"});

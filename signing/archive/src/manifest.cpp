@@ -37,7 +37,18 @@ std::string manifest_json(const Manifest& m, const Verdict& v) {
   root.set("ca_fingerprint", m.ca_fingerprint);
   Poco::JSON::Object files(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const char* name : kFiles) files.set(name, m.files.at(name));
+  for (const auto& [name, sha] : m.files) {
+    if (name.starts_with("wijzigingen/")) files.set(name, sha);
+  }
   root.set("files", files);
+  Poco::JSON::Array wijzigingen;
+  for (const ManifestWijziging& w : m.wijzigingen) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("nummer", w.nummer);
+    o.set("soort", w.soort);
+    wijzigingen.add(o);
+  }
+  root.set("wijzigingen", wijzigingen);
   Poco::JSON::Object templates(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const auto& [name, sha] : m.templates) templates.set(name, sha);
   root.set("templates", templates);
@@ -68,6 +79,18 @@ Manifest read_manifest(const std::string& text) {
     m.revisions = contract->getValue<std::size_t>("revisions");
     const auto files = root->getObject("files");
     for (const auto& [name, value] : *files) m.files[name] = value.convert<std::string>();
+    if (const auto wijzigingen = root->getArray("wijzigingen")) {
+      for (std::size_t i = 0; i < wijzigingen->size(); ++i) {
+        const auto o = wijzigingen->getObject(static_cast<unsigned>(i));
+        if (!o || i >= 1000) throw Error("manifest.json: wijzigingen is geen lijst van wijzigingen");
+        const auto nummer = o->getValue<std::int64_t>("nummer");
+        const auto soort = o->getValue<std::string>("soort");
+        if (nummer <= 0 || nummer >= kWijzigingMax || !parse_wijziging_soort(soort)) {
+          throw Error("manifest.json: wijziging " + std::to_string(nummer) + " (" + soort + ") is geen wijziging");
+        }
+        m.wijzigingen.push_back({nummer, soort});
+      }
+    }
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

@@ -50,6 +50,7 @@ std::string identity(const LinkView& v, const std::string& extra = "") {
   out += row("Regio", v.regio);
   out += row("Kenmerk", v.kenmerk);
   out += row("Versie", std::to_string(v.versie));
+  if (v.wijziging > 0) out += row("Wijziging", std::to_string(v.wijziging));
   out += row("U tekent namens", v.partner);
   out += row("Als", v.functie + (v.hoedanigheid.empty() ? "" : " (" + v.hoedanigheid + ")"));
   out += row("Naam", v.naam);
@@ -150,8 +151,12 @@ std::string render(const LinkView& v, const std::string& base, const std::string
     case Kind::sign:
       break;
   }
-  std::string b = head("Ondertekenen: " + v.kenmerk) + "<p class=kop>Sterk Techniekonderwijs · " +
-                  html_escape(v.regio) + "</p><h1>Samenwerkings&shy;overeenkomst ondertekenen</h1>";
+  std::string b =
+      head("Ondertekenen: " + v.kenmerk) + "<p class=kop>Sterk Techniekonderwijs · " + html_escape(v.regio) +
+      "</p><h1>" +
+      (v.wijziging > 0 ? "Wijziging " + std::to_string(v.wijziging) + " van de samenwerkings&shy;overeenkomst"
+                       : std::string("Samenwerkings&shy;overeenkomst")) +
+      " ondertekenen</h1>";
   if (!error.empty()) b += "<p class=fout role=alert id=fout>" + html_escape(error) + "</p>";
   b += identity(v);
   b += "<p class=pdf><a href=\"" + base + "/pdf\" id=lees>Lees de overeenkomst (PDF)</a><a href=\"" + base +

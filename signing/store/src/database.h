@@ -76,6 +76,7 @@ auto guarded(const std::string& what, F&& f) -> decltype(f()) {
 
 // The queries the store and its transactions share (queries.cpp), each on one connection.
 std::vector<VersionRecord> versions_of(Connection c, std::int64_t agreement_id);
+std::vector<VersionRecord> versions_of(Connection c, std::string_view kenmerk, bool with_xml);
 // Without its xml when !with_xml (the reads that do not need it: up to a few hundred KB).
 std::optional<VersionRecord> latest_version_of(Connection c, std::string_view kenmerk, bool with_xml = true);
 std::vector<SignatoryRecord> signatories_of(Connection c, std::int64_t version_id);

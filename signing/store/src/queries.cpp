@@ -49,7 +49,8 @@ VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 
   VersionRecord v;
   v.id = number(rs, row, at + 0);
   v.kenmerk = text(rs, row, at + 1);
-  v.versie = number(rs, row, at + 2);
+  v.versie = number(rs, row, at + 2) % kWijzigingStride;
+  v.wijziging = number(rs, row, at + 2) / kWijzigingStride;
   v.state = parse_version_state(text(rs, row, at + 3));
   v.xml = text(rs, row, at + 4);
   v.xml_sha256 = text(rs, row, at + 5);
@@ -106,8 +107,18 @@ std::vector<Record> all_rows(const RecordSet& rs, Record (*at)(const RecordSet&,
 std::vector<VersionRecord> versions_of(Connection c, std::int64_t agreement_id) {
   return all_rows(c.query("SELECT " + std::string(kVersionColumns) +
                               " FROM version v JOIN agreement a ON a.id = v.agreement_id WHERE v.agreement_id = ? "
-                              "ORDER BY v.versie",
+                              "ORDER BY v.id",
                           agreement_id),
+                  version_at);
+}
+
+std::vector<VersionRecord> versions_of(Connection c, std::string_view kenmerk, bool with_xml) {
+  std::string columns(kVersionColumns);
+  if (!with_xml) columns.replace(columns.find("v.xml,"), 6, "'',");
+  return all_rows(c.query("SELECT " + columns +
+                              " FROM version v JOIN agreement a ON a.id = v.agreement_id WHERE a.kenmerk = ? "
+                              "ORDER BY v.id",
+                          std::string(kenmerk)),
                   version_at);
 }
 
@@ -116,7 +127,7 @@ std::optional<VersionRecord> latest_version_of(Connection c, std::string_view ke
   if (!with_xml) columns.replace(columns.find("v.xml,"), 6, "'',");
   RecordSet rs = c.query("SELECT " + columns +
                              " FROM version v JOIN agreement a ON a.id = v.agreement_id WHERE a.kenmerk = ? "
-                             "ORDER BY v.versie DESC LIMIT 1",
+                             "ORDER BY v.id DESC LIMIT 1",
                          std::string(kenmerk));
   if (rs.rowCount() == 0) return std::nullopt;
   return version_at(rs, 0);

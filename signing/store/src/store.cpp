@@ -86,6 +86,10 @@ std::optional<VersionRecord> Store::latest_version(std::string_view kenmerk) {
                      [&](detail::Connection c) { return detail::latest_version_of(c, kenmerk, false); });
 }
 
+std::vector<VersionRecord> Store::versions(std::string_view kenmerk) {
+  return impl_->read("versies lezen", [&](detail::Connection c) { return detail::versions_of(c, kenmerk, false); });
+}
+
 std::vector<SignatoryRecord> Store::signatories(std::int64_t version_id) {
   return impl_->read("ondertekenaars lezen",
                      [&](detail::Connection c) { return detail::signatories_of(c, version_id); });
@@ -221,9 +225,17 @@ std::optional<VersionRecord> Store::Transaction::latest_version() {
                      [&](detail::Connection c) { return detail::latest_version_of(c, impl_->kenmerk); });
 }
 
+std::optional<VersionRecord> Store::Transaction::latest_contract() {
+  auto all = versions();
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (it->wijziging == 0) return std::move(*it);
+  }
+  return std::nullopt;
+}
+
 std::optional<VersionRecord> Store::Transaction::version(std::int64_t versie) {
   for (auto& v : versions()) {
-    if (v.versie == versie) return v;
+    if (v.versie == versie && v.wijziging == 0) return v;
   }
   return std::nullopt;
 }
@@ -349,8 +361,8 @@ std::int64_t Store::Transaction::insert_version(const VersionRecord& v) {
         c.query("INSERT INTO version (agreement_id, versie, state, xml, xml_sha256, document_sha256, "
                 "contract_dir, revisions, opened_ms, closed_ms, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING id",
-                impl_->agreement_id, v.versie, std::string(to_string(v.state)), v.xml, v.xml_sha256, v.document_sha256,
-                v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal),
+                impl_->agreement_id, v.versie + v.wijziging * kWijzigingStride, std::string(to_string(v.state)), v.xml,
+                v.xml_sha256, v.document_sha256, v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal),
         0, 0);
   });
 }

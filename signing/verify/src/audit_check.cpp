@@ -23,7 +23,8 @@ void add(Verdict& v, std::string subject, std::string message) {
 }  // namespace
 
 void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
-                 const std::optional<std::string>& xml_sha256, const SignedPdf& pdf, Verdict& verdict) {
+                 std::int64_t wijziging, const std::optional<std::string>& xml_sha256, const SignedPdf& pdf,
+                 Verdict& verdict) {
   const std::vector<std::string> lines = jsonl_lines(jsonl);
   std::string last;
   for (std::string& problem : verify_chain(lines, last)) add(verdict, "audit.jsonl", std::move(problem));
@@ -47,6 +48,8 @@ void check_audit(std::string_view jsonl, const std::optional<std::string>& head,
       continue;  // reported by verify_chain
     }
     if (versie && number_of(e, "versie") != versie) continue;
+    // The contract and each amendment (docs/amendment-format.md) are documents in one chain.
+    if (number_of(e, "wijziging").value_or(0) != wijziging) continue;
     const std::string event = audit_text(e, "event");
     const std::string where = "audit.jsonl regel " + std::to_string(i + 1);
     if (event == audit_event::opened) {

@@ -17,7 +17,10 @@ namespace sto::detail {
 // the final hash, the revision count and the verdict's effective date. Adds findings to `verdict`
 // and sets its audit_head and audit_length.
 // When `xml_sha256` is given, the version's "opened" entry must name it and revision 0's hash.
+// `wijziging`: which document of the version the PDF is, 0 for the contract, n for amendment n
+// (docs/amendment-format.md): only the entries about it are held against the PDF.
 void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
-                 const std::optional<std::string>& xml_sha256, const SignedPdf& pdf, Verdict& verdict);
+                 std::int64_t wijziging, const std::optional<std::string>& xml_sha256, const SignedPdf& pdf,
+                 Verdict& verdict);
 
 }  // namespace sto::detail

@@ -64,6 +64,16 @@ std::string describe(const Verdict& v) {
           << ", tijdstempel " << time_or_dash(s.timestamp) << ": " << (s.valid ? "geldig" : "ONGELDIG") << "\n";
     }
   }
+  if (!v.wijzigingen.empty()) {
+    out << "\nWijzigingen (" << v.wijzigingen.size() << "):\n";
+    for (const WijzigingReport& w : v.wijzigingen) {
+      std::size_t valid = 0;
+      for (const SignatureReport& s : w.signatures) valid += s.valid ? 1 : 0;
+      out << "  wijziging " << w.nummer << " (" << printable(w.soort) << "): " << to_string(w.oordeel) << ", " << valid
+          << " van " << w.expected_signatures << " handtekeningen geldig, in werking "
+          << (w.effective ? utc_text(*w.effective) : "nee") << ", SHA-256 " << w.pdf_sha256 << "\n";
+    }
+  }
   if (!v.partners.empty()) {
     std::size_t bound = 0;
     for (const PartnerReport& p : v.partners) bound += p.bound ? 1 : 0;
@@ -132,6 +142,20 @@ std::string to_json(const Verdict& v) {
     partners.add(o);
   }
   root.set("partners", partners);
+  Poco::JSON::Array wijzigingen;
+  for (const WijzigingReport& w : v.wijzigingen) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("nummer", w.nummer);
+    o.set("soort", w.soort);
+    o.set("verdict", std::string(to_string(w.oordeel)));
+    o.set("pdf_sha256", w.pdf_sha256);
+    o.set("xml_sha256", w.xml_sha256);
+    o.set("signatures", static_cast<Poco::UInt64>(w.signatures.size()));
+    o.set("expected_signatures", static_cast<Poco::UInt64>(w.expected_signatures));
+    o.set("effective", w.effective ? Poco::Dynamic::Var(utc_text(*w.effective)) : Poco::Dynamic::Var());
+    wijzigingen.add(o);
+  }
+  root.set("wijzigingen", wijzigingen);
   std::ostringstream out;
   root.stringify(out, 2);
   return out.str() + "\n";

@@ -46,6 +46,57 @@ Rerendered rerender(std::string_view xml, const std::filesystem::path& templates
 
 namespace {
 
+std::string first_error(const Findings& findings) {
+  for (const auto& f : findings) {
+    if (f.severity == Severity::error) return describe(f, Taal::nl);
+  }
+  return {};
+}
+
+}  // namespace
+
+Rerendered rerender_wijziging(std::string_view agreement_xml, const std::vector<std::string>& earlier,
+                              std::string_view xml, const std::filesystem::path& templates_dir) {
+  Rerendered out;
+  const auto sets = load_rule_sets(templates_dir / "regelingen");
+  Validation base = validate(agreement_xml, "agreement.xml", sets);
+  if (!base.valid()) {
+    out.problems.push_back("agreement.xml is geen geldige overeenkomst: " + first_error(base.findings));
+    return out;
+  }
+  WijzigingBasis basis;
+  basis.in_force = std::move(base.agreement);
+  for (std::size_t i = 0; i < earlier.size(); ++i) {
+    WijzigingValidation e = validate_wijziging(earlier[i], "wijziging.xml", basis, sets);
+    if (!e.valid()) {
+      out.problems.push_back("de wijziging ervoor (" + std::to_string(i + 1) +
+                             ") is niet geldig: " + first_error(e.findings));
+      return out;
+    }
+    basis.in_force = std::move(e.stuk.na);
+    basis.vorige_nummer = basis.hoogste_nummer = e.stuk.wijziging.nummer;
+  }
+  WijzigingValidation w = validate_wijziging(xml, "wijziging.xml", basis, sets);
+  if (!w.valid()) {
+    out.problems.push_back("wijziging.xml is geen geldige wijziging van deze overeenkomst: " + first_error(w.findings));
+    return out;
+  }
+  try {
+    Contract contract = render_wijziging(w.stuk, templates_dir);
+    if (contract.layout.info.fingerprint.find(w.stuk.wijziging.xml_sha256) == std::string::npos) {
+      out.problems.push_back("de templates drukken niet de SHA-256 van deze wijziging.xml af");
+      return out;
+    }
+    out.agreement = std::move(w.stuk.document);
+    out.pdf = std::move(contract.pdf);
+  } catch (const Error& e) {
+    out.problems.push_back(std::string("wijziging.xml laat zich met deze templates niet renderen: ") + e.what());
+  }
+  return out;
+}
+
+namespace {
+
 // Per page: its decoded content, then "annot <T> <Rect>" per annotation.
 std::vector<std::string> pages_of(const std::string& pdf) {
   QPDF q;

@@ -144,8 +144,12 @@ Verdict verify(const VerifyInput& in) {
     add_finding(v, {"revisie-0", "contract.pdf", "niet gecontroleerd: geen agreement.xml om revisie 0 mee te renderen",
                     Oordeel::untrusted});
   } else {
-    detail::Rerendered r = detail::rerender(*in.agreement_xml, in.templates_dir);
-    for (std::string& p : r.problems) add_finding(v, {"revisie-0", "agreement.xml", std::move(p)});
+    detail::Rerendered r = in.wijziging ? detail::rerender_wijziging(*in.agreement_xml, in.wijziging->earlier,
+                                                                     in.wijziging->xml, in.templates_dir)
+                                        : detail::rerender(*in.agreement_xml, in.templates_dir);
+    for (std::string& p : r.problems) {
+      add_finding(v, {"revisie-0", in.wijziging ? "wijziging.xml" : "agreement.xml", std::move(p)});
+    }
     agreement = std::move(r.agreement);
     rendered = std::move(r.pdf);
     if (!rendered.empty() && in.pdf.compare(0, rendered.size(), rendered) == 0) {
@@ -292,6 +296,7 @@ Verdict verify(const VerifyInput& in) {
   if (in.audit_jsonl) {
     detail::check_audit(*in.audit_jsonl, in.audit_head,
                         agreement ? std::optional<std::int64_t>(agreement->versie) : std::nullopt,
+                        in.wijziging ? in.wijziging->nummer : 0,
                         agreement ? std::optional<std::string>(agreement->xml_sha256) : std::nullopt, pdf, v);
   } else {
     add_finding(v, {"audit", "audit.jsonl", "niet gecontroleerd: geen audit-log", Oordeel::untrusted});

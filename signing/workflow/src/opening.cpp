@@ -23,7 +23,7 @@ void Werkruimte::Impl::revoke_version(Store::Transaction& tx, VersionRecord& v, 
   v.closed_ms = now_ms();
   tx.update_version(v);
   AuditEntry e = penvoerder_entry(audit_event::revoked, actor);
-  e["versie"] = v.versie;
+  of_version(e, v);
   e["reason"] = reason;
   tx.append(std::move(e));
 }
@@ -37,18 +37,64 @@ void Werkruimte::revoke(const std::string& kenmerk, const std::string& reason, c
   });
 }
 
-namespace {
+Werkruimte::Impl::Scratch::~Scratch() {
+  std::error_code ec;
+  if (!path.empty()) std::filesystem::remove_all(path, ec);
+}
 
-// A private folder that is removed again unless it was moved away (path cleared).
-struct Scratch {
-  std::filesystem::path path;
-  ~Scratch() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
+Werkruimte::Impl::Scratch Werkruimte::Impl::snapshot_templates(Taal taal, bool wijziging) const {
+  Scratch snapshot{dir / "contracten" /
+                   (".sjablonen-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()))};
+  for (const auto& file : contract_inputs(templates, taal, wijziging)) {
+    std::filesystem::create_directories((snapshot.path / file).parent_path());
+    write_file_atomically(snapshot.path / file, read_whole_file(templates / file));
   }
-};
+  return snapshot;
+}
 
-}  // namespace
+std::int64_t Werkruimte::Impl::register_document(Store::Transaction& tx, VersionRecord& v, const Agreement& document,
+                                                 const std::string& pdf, Scratch& snapshot) {
+  const std::filesystem::path chain_dir = dir / v.contract_dir;
+  if (std::filesystem::exists(chain_dir / "0000.pdf")) {
+    // Left by an open whose transaction did not commit (or by this one's first run): the
+    // same document, unsigned, is reused.
+    if (read_whole_file(chain_dir / "0000.pdf") != pdf || std::filesystem::exists(chain_dir / "0001.rev")) {
+      throw Error(chain_dir.string() + " bestaat al met een ander document");
+    }
+  } else {
+    std::filesystem::create_directories(chain_dir.parent_path());
+    SignedContract::create(chain_dir, pdf);
+  }
+  // The copy the document was rendered from goes with it (replacing one an earlier, uncommitted
+  // open of the same document left): the archive carries it (sto/render.h contract_inputs). A
+  // second run of this transaction finds it moved already.
+  if (!snapshot.path.empty()) {
+    std::filesystem::remove_all(chain_dir / kTemplatesCopy);
+    std::filesystem::rename(snapshot.path, chain_dir / kTemplatesCopy);
+    snapshot.path.clear();
+    sync_parent_directory(chain_dir / kTemplatesCopy);
+  }
+  v.seal = seal(v);
+  v.id = tx.insert_version(v);
+  std::int64_t position = 0;
+  for (const Partner& p : document.partners) {
+    for (const Tekenbevoegde& t : p.tekenbevoegden) {
+      SignatoryRecord s;
+      s.version_id = v.id;
+      s.position = position++;
+      s.tekenbevoegde = t.id;
+      s.partner_id = p.id;
+      s.partner = p.naam.value;
+      s.naam = t.naam;
+      s.functie = t.functie;
+      s.email = t.email;
+      s.state_ms = v.opened_ms;
+      s.seal = seal(s, v);
+      tx.insert_signatory(s);
+    }
+  }
+  return position;
+}
 
 std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path& xml, Validation& validation,
                                                      const Actor& actor) {
@@ -61,12 +107,7 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
   // What the contract is made from, read once into a private copy beside the contracts and
   // rendered from that copy, which then stays with the chain (sjablonen/): the archive carries
   // exactly the files these bytes came from, even when the installed ones change meanwhile.
-  Scratch snapshot{w.dir / "contracten" /
-                   (".sjablonen-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()))};
-  for (const auto& file : contract_inputs(w.templates, a.taal)) {
-    std::filesystem::create_directories((snapshot.path / file).parent_path());
-    write_file_atomically(snapshot.path / file, read_whole_file(w.templates / file));
-  }
+  Impl::Scratch snapshot = w.snapshot_templates(a.taal, false);
   const Contract contract = render_contract(a, snapshot.path);
   const std::string document_sha256 = to_hex(sha256(contract.pdf));
 
@@ -77,7 +118,8 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
         result.kenmerk = a.kenmerk;
         result.versie = a.versie;
         result.document_sha256 = document_sha256;
-        auto latest = tx.latest_version();
+        // The newest row may be an amendment of the newest contract version (sto/store.h).
+        auto latest = tx.latest_contract();
         if (latest && latest->versie == a.versie) {
           if (latest->xml_sha256 != a.xml_sha256) {
             throw Refusal(a.kenmerk + " versie " + std::to_string(a.versie) +
@@ -92,9 +134,9 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
           throw Refusal(a.kenmerk + " heeft al versie " + std::to_string(latest->versie) + "; versie " +
                         std::to_string(a.versie) + " is ouder");
         }
-        if (latest && latest->state == VersionState::open) {
-          w.revoke_version(tx, *latest, "vervangen door versie " + std::to_string(a.versie), actor);
-          result.revoked_versie = latest->versie;
+        if (auto current = tx.latest_version(); current && current->state == VersionState::open) {
+          w.revoke_version(tx, *current, "vervangen door versie " + std::to_string(a.versie), actor);
+          result.revoked_versie = current->versie;
         }
         VersionRecord v;
         v.kenmerk = a.kenmerk;
@@ -104,48 +146,9 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
         v.document_sha256 = document_sha256;
         v.contract_dir = "contracten/" + a.kenmerk + "-v" + std::to_string(a.versie);
         v.opened_ms = w.now_ms();
-        const std::filesystem::path chain_dir = w.dir / v.contract_dir;
-        if (std::filesystem::exists(chain_dir / "0000.pdf")) {
-          // Left by an open whose transaction did not commit (or by this one's first run): the
-          // same contract, unsigned, is reused.
-          if (read_whole_file(chain_dir / "0000.pdf") != contract.pdf ||
-              std::filesystem::exists(chain_dir / "0001.rev")) {
-            throw Error(chain_dir.string() + " bestaat al met een ander contract");
-          }
-        } else {
-          std::filesystem::create_directories(chain_dir.parent_path());
-          SignedContract::create(chain_dir, contract.pdf);
-        }
-        // The copy the contract was rendered from goes with it (replacing one an earlier,
-        // uncommitted open of the same contract left): the archive carries it (sto/render.h
-        // contract_inputs). A second run of this transaction finds it moved already.
-        if (!snapshot.path.empty()) {
-          std::filesystem::remove_all(chain_dir / kTemplatesCopy);
-          std::filesystem::rename(snapshot.path, chain_dir / kTemplatesCopy);
-          snapshot.path.clear();
-          sync_parent_directory(chain_dir / kTemplatesCopy);
-        }
-        v.seal = w.seal(v);
-        v.id = tx.insert_version(v);
-        std::int64_t position = 0;
-        for (const Partner& p : a.partners) {
-          for (const Tekenbevoegde& t : p.tekenbevoegden) {
-            SignatoryRecord s;
-            s.version_id = v.id;
-            s.position = position++;
-            s.tekenbevoegde = t.id;
-            s.partner_id = p.id;
-            s.partner = p.naam.value;
-            s.naam = t.naam;
-            s.functie = t.functie;
-            s.email = t.email;
-            s.state_ms = v.opened_ms;
-            s.seal = w.seal(s, v);
-            tx.insert_signatory(s);
-          }
-        }
+        const std::int64_t position = w.register_document(tx, v, a, contract.pdf, snapshot);
         AuditEntry e = w.penvoerder_entry(audit_event::opened, actor);
-        e["versie"] = v.versie;
+        w.of_version(e, v);
         e["document_sha256"] = v.document_sha256;
         e["xml_sha256"] = v.xml_sha256;
         e["signatories"] = position;

@@ -188,7 +188,7 @@ std::size_t Werkruimte::Impl::deliver(const std::string& kenmerk) {
                                       [&](const VersionRecord& x) { return x.id == m.version_id; });
           const auto s = m.signatory_id == 0 ? std::nullopt : tx.signatory(m.signatory_id);
           if (v != versions.end()) {
-            e["versie"] = v->versie;
+            of_version(e, *v);
             if (s) about(e, *s, *v);
           }
           e["email"] = m.kind == kCompletion && s ? s->email : std::string("penvoerder");

@@ -54,6 +54,7 @@ LinkView Werkruimte::Impl::describe(const LinkRecord& link, Store::Transaction* 
   view.regio = agreement->regio.naam;
   view.kenmerk = link.version.kenmerk;
   view.versie = link.version.versie;
+  view.wijziging = link.version.wijziging;
   view.document_sha256 = link.version.document_sha256;
   view.partner = link.signatory.partner;
   view.naam = link.signatory.naam;
@@ -188,7 +189,7 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
         // The latest signature timestamp (sto verify recomputes it from the tokens).
         for (const auto& x : all) out.effective_ms = std::max(out.effective_ms, x.state_ms);
         AuditEntry c = w.entry(audit_event::completed, actor);
-        c["versie"] = v.versie;
+        w.of_version(c, v);
         c["revisions"] = v.revisions;
         c["pdf_sha256"] = r.sha256;
         c["effective"] = iso_ms(out.effective_ms);

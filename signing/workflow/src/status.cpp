@@ -104,6 +104,7 @@ Status Werkruimte::status(const std::string& kenmerk) {
     }
     st.unsent.push_back(std::move(u));
   }
+  impl_->amendments_status(kenmerk, st);
   return st;
 }
 
@@ -111,6 +112,7 @@ std::string status_json(const Status& s) {
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("kenmerk", s.version.kenmerk);
   root.set("versie", s.version.versie);
+  if (s.version.wijziging > 0) root.set("wijziging", s.version.wijziging);
   root.set("state", std::string(to_string(s.version.state)));
   root.set("document_sha256", s.version.document_sha256);
   root.set("signed", s.signed_count);
@@ -162,6 +164,25 @@ std::string status_json(const Status& s) {
     unsent.add(o);
   }
   root.set("unsent_mail", unsent);
+  Poco::JSON::Array wijzigingen;
+  for (const WijzigingStatus& w : s.wijzigingen) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("nummer", w.nummer);
+    o.set("soort", w.soort);
+    o.set("state", std::string(to_string(w.state)));
+    o.set("opened", utc_time(w.opened_ms));
+    o.set("closed", w.closed_ms == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(utc_time(w.closed_ms)));
+    wijzigingen.add(o);
+  }
+  root.set("wijzigingen", wijzigingen);
+  Poco::JSON::Array in_force;
+  for (const auto& p : s.in_force) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("partner_id", p.partner_id);
+    o.set("partner", p.partner);
+    in_force.add(o);
+  }
+  root.set("in_force", in_force);
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(root, out, 2);
   out << "\n";

@@ -91,11 +91,6 @@ std::string fields(std::initializer_list<std::string_view> values) {
   return out;
 }
 
-std::string unsealed(const VersionRecord& v) {
-  return v.kenmerk + " versie " + std::to_string(v.versie) +
-         " klopt niet met zijn zegel: de database is buiten sto om gewijzigd (docs/threat-model.md)";
-}
-
 // A workspace holds keys, links and personal data: from here on, whatever this process writes
 // (the database and its WAL, contracts, mail, archives) is its owner's alone, whatever the
 // umask it was started with; and the workspace itself is closed to others, also one made by an
@@ -113,20 +108,36 @@ bool same(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+namespace {
+
+// The version a row belongs to as its seals bind it: an amendment's number too (a contract's
+// seals read as they did before amendments existed).
+std::string document_of(const VersionRecord& v) {
+  return std::to_string(v.versie) + (v.wijziging > 0 ? "/w" + std::to_string(v.wijziging) : "");
+}
+
+}  // namespace
+
+std::string unsealed(const VersionRecord& v) {
+  return v.kenmerk + " versie " + std::to_string(v.versie) +
+         (v.wijziging > 0 ? " wijziging " + std::to_string(v.wijziging) : std::string()) +
+         " klopt niet met zijn zegel: de database is buiten sto om gewijzigd (docs/threat-model.md)";
+}
+
 std::string Werkruimte::Impl::seal(const VersionRecord& v) const {
   return hmac_hex(secret, "versie",
-                  fields({v.kenmerk, std::to_string(v.versie), v.xml_sha256, v.document_sha256, v.contract_dir}));
+                  fields({v.kenmerk, document_of(v), v.xml_sha256, v.document_sha256, v.contract_dir}));
 }
 
 std::string Werkruimte::Impl::seal(const TokenRecord& t, const SignatoryRecord& s, const VersionRecord& v) const {
   return hmac_hex(secret, "link",
-                  fields({t.hash, v.kenmerk, std::to_string(v.versie), s.tekenbevoegde, t.document_sha256,
+                  fields({t.hash, v.kenmerk, document_of(v), s.tekenbevoegde, t.document_sha256,
                           std::to_string(t.created_ms), std::to_string(t.expires_ms)}));
 }
 
 std::string Werkruimte::Impl::seal(const SignatoryRecord& s, const VersionRecord& v) const {
   return hmac_hex(secret, "ondertekenaar",
-                  fields({v.kenmerk, std::to_string(v.versie), s.tekenbevoegde, s.partner_id, s.naam, s.email}));
+                  fields({v.kenmerk, document_of(v), s.tekenbevoegde, s.partner_id, s.naam, s.email}));
 }
 
 bool Werkruimte::Impl::sealed(const VersionRecord& v) const { return same(v.seal, seal(v)); }
@@ -173,11 +184,18 @@ std::shared_ptr<const Agreement> Werkruimte::Impl::agreement_of(const VersionRec
     auto it = cache.find(v.id);
     if (it != cache.end() && it->second.agreement) return it->second.agreement;
   }
-  const std::string xml = !v.xml.empty() ? v.xml : tx != nullptr ? tx->agreement_xml(v.id) : store.agreement_xml(v.id);
-  ReadResult read = read_agreement(xml, "agreement.xml");
-  if (!read.parsed) throw Error("de opgeslagen overeenkomst " + v.kenmerk + " is onleesbaar");
-  if (read.agreement.xml_sha256 != v.xml_sha256) throw Error(unsealed(v));
-  auto agreement = std::make_shared<const Agreement>(std::move(read.agreement));
+  std::shared_ptr<const Agreement> agreement;
+  if (v.wijziging > 0) {
+    agreement = amendment_document(v, tx);
+  } else {
+    const std::string xml = !v.xml.empty()  ? v.xml
+                            : tx != nullptr ? tx->agreement_xml(v.id)
+                                            : store.agreement_xml(v.id);
+    ReadResult read = read_agreement(xml, "agreement.xml");
+    if (!read.parsed) throw Error("de opgeslagen overeenkomst " + v.kenmerk + " is onleesbaar");
+    if (read.agreement.xml_sha256 != v.xml_sha256) throw Error(unsealed(v));
+    agreement = std::make_shared<const Agreement>(std::move(read.agreement));
+  }
   const std::lock_guard lock(cache_mutex);
   auto& entry = cache[v.id];
   if (!entry.agreement) entry.agreement = agreement;
@@ -232,8 +250,14 @@ AuditEntry Werkruimte::Impl::penvoerder_entry(std::string_view event, const Acto
   return e;
 }
 
-AuditEntry& Werkruimte::Impl::about(AuditEntry& e, const SignatoryRecord& s, const VersionRecord& v) {
+AuditEntry& Werkruimte::Impl::of_version(AuditEntry& e, const VersionRecord& v) {
   e["versie"] = v.versie;
+  if (v.wijziging > 0) e["wijziging"] = v.wijziging;
+  return e;
+}
+
+AuditEntry& Werkruimte::Impl::about(AuditEntry& e, const SignatoryRecord& s, const VersionRecord& v) {
+  of_version(e, v);
   e["tekenbevoegde"] = s.tekenbevoegde;
   e["partner"] = s.partner;
   e["naam"] = s.naam;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "sto/pades.h"
 #include "sto/workflow.h"
@@ -17,6 +18,9 @@
 namespace sto {
 
 inline constexpr std::int64_t kDayMs = 86'400'000;
+
+// Why a version row is refused: it does not match its seal (docs/threat-model.md).
+std::string unsealed(const VersionRecord& v);
 
 struct Werkruimte::Impl {
   std::filesystem::path dir;
@@ -88,9 +92,43 @@ struct Werkruimte::Impl {
   // /beheer pages ("via": "beheer").
   AuditEntry penvoerder_entry(std::string_view event, const Actor& actor) const;
   static AuditEntry& about(AuditEntry& e, const SignatoryRecord& s, const VersionRecord& v);
+  // Which document an entry concerns: "versie", and for an amendment "wijziging" (its number).
+  static AuditEntry& of_version(AuditEntry& e, const VersionRecord& v);
   void set_state(Store::Transaction& tx, SignatoryRecord& s, SignatoryState state);
 
+  // --- amendments.cpp ---
+  // What an amendment stands on, from the agreement's rows (in the order opened): the newest
+  // contract version, its completed amendments numbered below `before` (0: all) in order, and
+  // the basis the next amendment is checked against (hashes only of what is completed).
+  struct Grondslag {
+    std::optional<VersionRecord> contract;
+    std::vector<VersionRecord> in_force;
+    WijzigingBasis basis;
+  };
+  // `hashes`: also the SHA-256 of the signed PDFs (reads them).
+  Grondslag grondslag(const std::vector<VersionRecord>& rows, std::int64_t before, Store::Transaction* tx, bool hashes);
+  // The amendments and the partners in force, for status().
+  void amendments_status(const std::string& kenmerk, Status& st);
+  // An amendment's document (Wijzigingsstuk::document): what its signatories and fields are.
+  std::shared_ptr<const Agreement> amendment_document(const VersionRecord& v, Store::Transaction* tx);
+
   // --- opening.cpp ---
+  // A private folder that is removed again unless it was moved away (path cleared).
+  struct Scratch {
+    std::filesystem::path path;
+    explicit Scratch(std::filesystem::path p) : path(std::move(p)) {}
+    Scratch(Scratch&& other) noexcept : path(std::exchange(other.path, {})) {}
+    Scratch& operator=(Scratch&&) = delete;
+    ~Scratch();
+  };
+  // A private copy of what a document in `taal` is made from (sto/render.h contract_inputs),
+  // beside the contracts: rendered from, then kept with its chain by register_document.
+  Scratch snapshot_templates(Taal taal, bool wijziging) const;
+  // Writes revision 0 (`pdf`) to v.contract_dir (reusing one an uncommitted open left), moves
+  // the snapshot beside it, seals and inserts `v`, and one pending request per tekenbevoegde of
+  // `document`. Returns how many.
+  std::int64_t register_document(Store::Transaction& tx, VersionRecord& v, const Agreement& document,
+                                 const std::string& pdf, Scratch& snapshot);
   // Revokes `v` and its open requests inside `tx`.
   void revoke_version(Store::Transaction& tx, VersionRecord& v, const std::string& reason, const Actor& actor);
 

@@ -189,7 +189,7 @@ inline constexpr std::size_t kMaxAgreementBytes = 16u * 1024u * 1024u;
 
 struct ReadResult {
   Agreement agreement;
-  Findings findings;    // format findings, in document order
+  Findings findings;  // format findings, in document order
   // False when the bytes were not XML we could read at all, or reading stopped at kMaxFindings:
   // then the model is incomplete and the regulation's rules must not be checked against it.
   bool parsed = false;
@@ -203,5 +203,75 @@ ReadResult read_agreement(std::string_view bytes, std::string source);
 // Reads the file at `path` (refusing more than kMaxAgreementBytes before reading them).
 // Throws sto::Error when the file cannot be opened or read.
 ReadResult read_agreement_file(const std::filesystem::path& path);
+
+// --- Amendments: wijziging.xml (format: docs/amendment-format.md) -------------------------------
+//
+// A change to a completed agreement during the subsidy period, signed by the parties it concerns
+// and the penvoerder: it names the agreement (kenmerk, versie, SHA-256 of the signed contract)
+// and the amendment before it, and makes exactly one change. The same reader reads it, with the
+// same findings by line; its `partner` and `tekenbevoegde` elements are the agreement's own.
+enum class WijzigingSoort : std::uint8_t { toetreding, uittreding, vervanging, bijdrage };
+std::string_view to_string(WijzigingSoort soort);
+std::optional<WijzigingSoort> parse_wijziging_soort(std::string_view text);
+
+struct Wijziging {
+  std::string source;       // file name as given, for findings
+  std::string xml_sha256;   // SHA-256 of the file's bytes: printed on every page
+  std::int64_t nummer = 0;  // 1, 2, ...: the amendments of one agreement in order
+  Taal taal = Taal::nl;
+  int line = 0;  // of the root element
+  // The agreement it changes: its kenmerk and versie, and the SHA-256 of its completed signed PDF.
+  std::string kenmerk;
+  std::int64_t versie = 0;
+  std::string overeenkomst_sha256;
+  int overeenkomst_line = 0;
+  // The amendment before it (nummer - 1) and the SHA-256 of its signed PDF; 0 and empty for the first.
+  std::int64_t vorige_nummer = 0;
+  std::string vorige_sha256;
+  int vorige_line = 0;
+  Opgesteld opgesteld;
+  std::string toelichting;  // why, as printed; empty when none
+  std::optional<WijzigingSoort> soort;
+  int soort_line = 0;  // of the change's element
+  // toetreding: the joining partner, complete. The others name a partner in force.
+  std::optional<Partner> partner;
+  std::string partner_id;
+  // uittreding
+  std::string reden;
+  std::optional<Date> laatste_dag;
+  // vervanging: the tekenbevoegde who leaves (id), and who replaces them
+  std::string vertrekt;
+  std::optional<Tekenbevoegde> opvolger;
+  // bijdrage: the partner's new bijdrage
+  std::optional<Bijdrage> bijdrage;
+};
+
+struct WijzigingRead {
+  Wijziging wijziging;
+  Findings findings;
+  bool parsed = false;  // as ReadResult::parsed
+};
+
+// Reads an amendment from bytes (same limits and findings as read_agreement). Never throws for
+// bad input.
+WijzigingRead read_wijziging(std::string_view bytes, std::string source);
+WijzigingRead read_wijziging_file(const std::filesystem::path& path);
+
+// What a file holds, from its root element alone: "samenwerkingsovereenkomst", "wijziging", or
+// empty when it is neither (the readers then say why).
+std::string document_kind(std::string_view bytes);
+
+// An amendment in its context (sto/rules.h prepare_wijziging makes it): the agreement as in force
+// before and after the change, and the document that is rendered and signed.
+struct Wijzigingsstuk {
+  Wijziging wijziging;
+  Agreement voor;  // the partner list in force before the change
+  Agreement na;    // ... and after it
+  // What is rendered and signed: the base's kenmerk, versie, regeling and regio; the amendment's
+  // opgesteld, taal and xml_sha256; as partners only those who sign, each with only the
+  // tekenbevoegden who sign (the penvoerder's and the parties concerned, or everyone).
+  Agreement document;
+  bool iedereen = false;  // every partner in force signs (the regulation says so for this soort)
+};
 
 }  // namespace sto

@@ -79,15 +79,24 @@ Layout lay_out_printable(const Document& document, const PdfRenderer& renderer);
 // draw, at the line of its first occurrence in `bytes`, the file as read (as written or as a
 // character reference; the model keeps no offsets of text). Findings stay ordered by line.
 void check_printable(Validation& v, std::string_view bytes, const std::filesystem::path& templates_dir);
+// The same for an amendment (its text from templates/<taal>/wijziging.xml).
+void check_printable(WijzigingValidation& v, std::string_view bytes, const std::filesystem::path& templates_dir);
 
 // Throws UnprintableText before anything is drawn when the filled document has such characters.
 Contract render_contract(const Agreement& agreement, const std::filesystem::path& templates_dir);
+
+// An amendment's PDF (sto/rules.h validate_wijziging gave `stuk`, valid): its text from
+// templates/<taal>/wijziging.xml, laid out and rendered exactly like a contract, one signature
+// field per tekenbevoegde of stuk.document. Deterministic in the same way.
+Contract render_wijziging(const Wijzigingsstuk& stuk, const std::filesystem::path& templates_dir);
 
 // The files under `templates_dir` a contract in `taal` is made from, as paths relative to it: its
 // template, the fonts and the regulations (validation). With the same software they give the
 // same bytes, so the workflow keeps a copy per opened version and the archive carries them: a
 // template edited later changes new contracts, never the proof of old ones.
-std::vector<std::filesystem::path> contract_inputs(const std::filesystem::path& templates_dir, Taal taal);
+// With `wijziging`, an amendment's: templates/<taal>/wijziging.xml in place of overeenkomst.xml.
+std::vector<std::filesystem::path> contract_inputs(const std::filesystem::path& templates_dir, Taal taal,
+                                                   bool wijziging = false);
 
 // "sto 0.1.0 (libharu 2.3.0, qpdf 11.3.0)": the PDF's Producer, and what an archive records.
 std::string producer();

@@ -48,6 +48,9 @@ struct RuleSet {
   std::int64_t cofinanciering_basispunten = 0;                 // rule 4: share of begroting, 1000 = 10 %
   std::vector<std::pair<RegioSoort, Cents>> maximum_subsidie;  // rule 4: cap per regio soort
   std::vector<IdentifierPattern> identificatie;                // rule 8
+  // Amendments of these kinds are signed by every partner in force; the others by the parties
+  // concerned and the penvoerder, on the mandate of the contract's article "Wijzigingen".
+  std::vector<WijzigingSoort> wijziging_iedereen;
 };
 
 // Reads every *.xml regulation file in `dir`, ordered by file name.
@@ -78,5 +81,48 @@ Validation validate(std::string_view bytes, std::string source, const std::vecto
 
 // As validate(), reading the file first. Throws sto::Error when the file cannot be read.
 Validation validate_file(const std::filesystem::path& path, const std::vector<RuleSet>& sets);
+
+// --- Amendments (wijziging.xml) -----------------------------------------------------------------
+
+// What an amendment is checked against.
+struct WijzigingBasis {
+  Agreement in_force;  // the agreement with every earlier completed amendment applied
+  // The SHA-256 of the completed signed contract; empty: not known here, not checked.
+  std::string contract_sha256;
+  // The last completed amendment (0: none) and its signed PDF's SHA-256 (empty: not checked).
+  std::int64_t vorige_nummer = 0;
+  std::string vorige_sha256;
+  // The highest number opened so far, revoked ones included: a number is never used twice.
+  std::int64_t hoogste_nummer = 0;
+};
+
+// `in_force` with `w` applied: a partner added (toetreding) or removed (uittreding), a tekenbevoegde
+// replaced in place (vervanging), a bijdrage replaced (bijdrage). Nothing is checked here; a change
+// naming an unknown partner changes nothing.
+Agreement apply_wijziging(const Agreement& in_force, const Wijziging& w);
+
+// `base` with `amendments` (the completed ones, in order) applied: the agreement in force.
+Agreement in_force(const Agreement& base, const std::vector<Wijziging>& amendments);
+
+// The amendment in context: voor, na and the document to render and sign (sto/agreement.h).
+// Who signs: the penvoerder's tekenbevoegden (as in force after the change) and the parties
+// concerned (the joining or leaving partner's tekenbevoegden, the new tekenbevoegde, the partner
+// whose bijdrage changes); every partner in force when `rules` lists the soort in
+// wijziging_iedereen.
+Wijzigingsstuk prepare_wijziging(const Wijziging& w, const Agreement& in_force, const RuleSet& rules);
+
+struct WijzigingValidation {
+  Wijzigingsstuk stuk;
+  Findings findings;  // format, fit with the basis, and the rules on the list after the change
+  bool valid() const { return !has_errors(findings); }
+};
+
+// Reads and checks an amendment against `basis`: its format; that it names the basis's agreement,
+// number and hashes; that the partner and tekenbevoegde it names exist (or, joining, do not);
+// and the regulation's rules (the one the agreement names) on the partner list after the change.
+// A rule broken after the change but not before is reported at the change's line: an uittreding
+// that leaves the region without a po school is an R1.minimum error on <uittreding>.
+WijzigingValidation validate_wijziging(std::string_view bytes, std::string source, const WijzigingBasis& basis,
+                                       const std::vector<RuleSet>& sets);
 
 }  // namespace sto

@@ -111,10 +111,20 @@ class Template {
   // templates/nl/overeenkomst.xml or templates/en/overeenkomst.xml under `templates_dir`.
   static Template load_for(const std::filesystem::path& templates_dir, Taal taal);
 
+  // templates/<taal>/wijziging.xml: an amendment's text. Its root says document="wijziging"; it
+  // may use, besides the values of the amendment's document (Wijzigingsstuk::document), the
+  // amendment's own: {wijziging.*}, {overeenkomst.sha256}, {vorige.*}, {opvolger.*}, {bijdrage.*},
+  // the lists "wijziging.partners" (the partner concerned) and "na.partners" with {na.*} (the
+  // agreement after the change). docs/templates.md lists them.
+  static Template load_wijziging_for(const std::filesystem::path& templates_dir, Taal taal);
+
   // Fills the template with a valid agreement (validate() reported no errors). Throws sto::Error
   // naming the template's file when the signature blocks do not hold every tekenbevoegde's id
   // exactly once (signing finds each field by that id).
   Document fill(const Agreement& agreement) const;
+  // Fills an amendment's template (load_wijziging_for) with a valid amendment: its signature
+  // blocks hold every tekenbevoegde of stuk.document exactly once.
+  Document fill(const Wijzigingsstuk& stuk) const;
 
   struct Source;  // the parsed template (private)
 
@@ -124,7 +134,7 @@ class Template {
 
  private:
   explicit Template(std::unique_ptr<Source> source);
-  static Document fill_source(const Source& source, const Agreement& agreement, bool check);
+  static Document fill_source(const Source& source, const Agreement& agreement, const Wijzigingsstuk* stuk, bool check);
   std::unique_ptr<Source> source_;
 };
 

@@ -45,10 +45,18 @@ bool is_final(SignatoryState state);  // signed, declined, expired, revoked
 enum class VersionState { open, completed, revoked };
 std::string_view to_string(VersionState state);
 
+// A version row holds either a version of the contract (wijziging 0) or amendment `wijziging`
+// (1, 2, ...) of the completed contract version `versie` (docs/amendment-format.md): each is a
+// document with its own signatories, links and revisions, in the agreement's one audit chain.
+// The table's column versie stores versie + wijziging * kWijzigingStride, so that its
+// UNIQUE (agreement, versie), which SQLite cannot drop, holds for amendments too.
+inline constexpr std::int64_t kWijzigingStride = std::int64_t{1} << 31;  // versie < 2^31 (the reader's limit)
+
 struct VersionRecord {
   std::int64_t id = 0;
   std::string kenmerk;
   std::int64_t versie = 0;
+  std::int64_t wijziging = 0;  // 0: the contract; n: amendment n of contract version `versie`
   VersionState state = VersionState::open;
   std::string xml;              // the agreement as opened (the file's bytes)
   std::string xml_sha256;       // hex
@@ -158,9 +166,10 @@ class Store {
     ~Transaction();
 
     const std::string& kenmerk() const;
-    std::optional<VersionRecord> latest_version();  // the highest versie
-    std::optional<VersionRecord> version(std::int64_t versie);
-    std::vector<VersionRecord> versions();                              // ascending versie
+    std::optional<VersionRecord> latest_version();                      // the newest row: the current document
+    std::optional<VersionRecord> version(std::int64_t versie);          // the contract's (wijziging 0)
+    std::optional<VersionRecord> latest_contract();                     // the newest with wijziging 0
+    std::vector<VersionRecord> versions();                              // in the order opened
     std::vector<SignatoryRecord> signatories(std::int64_t version_id);  // in document order
     std::optional<SignatoryRecord> signatory(std::int64_t id);          // of this agreement only
     std::optional<LinkRecord> link(std::string_view hash);              // of this agreement only
@@ -234,8 +243,10 @@ class Store {
 
   // Reads, each a consistent snapshot of its own.
   std::vector<std::string> kenmerken();
-  // The highest versie, without its xml (read on every status; agreement_xml gives it).
+  // The newest row (the current document: the latest contract version, or an amendment opened
+  // after it), without its xml (read on every status; agreement_xml gives it).
   std::optional<VersionRecord> latest_version(std::string_view kenmerk);
+  std::vector<VersionRecord> versions(std::string_view kenmerk);  // in the order opened, without xml
   std::vector<SignatoryRecord> signatories(std::int64_t version_id);
   std::vector<AuditRecord> audit(std::string_view kenmerk);  // the whole chain, in order
   // The chain's head hash and length without reading it (the genesis and 0 for none).

@@ -76,6 +76,19 @@ struct PartnerReport {
   std::vector<std::string> missing;  // ids of its tekenbevoegden without a valid signature
 };
 
+// One amendment of an archive (docs/amendment-format.md), as sto/archive.h verify_archive judged
+// it: its own verdict (every check above, on the amendment's PDF) and its links in the chain.
+struct WijzigingReport {
+  std::int64_t nummer = 0;
+  std::string soort;  // toetreding, uittreding, vervanging, bijdrage
+  Oordeel oordeel = Oordeel::broken;
+  std::vector<SignatureReport> signatures;
+  std::size_t expected_signatures = 0;
+  std::optional<std::time_t> effective;  // every signatory signed and nothing broken: the latest timestamp
+  std::string pdf_sha256;                // hex, of the signed amendment
+  std::string xml_sha256;                // hex, of its wijziging.xml
+};
+
 struct Verdict {
   Oordeel oordeel = Oordeel::broken;
   std::vector<Bevinding> findings;
@@ -89,8 +102,17 @@ struct Verdict {
   std::string ca_fingerprint;               // "AB:CD:…" of the CA used
   std::string audit_head;                   // recomputed; empty without audit log
   std::size_t audit_length = 0;
-  std::size_t bytes_hashed = 0;    // SHA-256 input for the PDF (one pass plus each revision's tail)
-  std::vector<std::string> notes;  // what was checked how, when it is not the obvious way
+  std::size_t bytes_hashed = 0;              // SHA-256 input for the PDF (one pass plus each revision's tail)
+  std::vector<std::string> notes;            // what was checked how, when it is not the obvious way
+  std::vector<WijzigingReport> wijzigingen;  // an archive's amendments, in order (verify_archive)
+};
+
+// An amendment to check in place of the contract: VerifyInput::pdf is then the signed amendment
+// and VerifyInput::agreement_xml the contract's agreement.
+struct WijzigingInput {
+  std::int64_t nummer = 0;
+  std::string xml;                   // its wijziging.xml
+  std::vector<std::string> earlier;  // the wijziging.xml of the completed amendments before it, in order
 };
 
 struct VerifyInput {
@@ -105,7 +127,8 @@ struct VerifyInput {
   // qpdf versions, other templates or fonts): says which. Then revision 0 is compared by content.
   // Empty: this build made it, or nobody says otherwise; the bytes must match.
   std::string other_renderer;
-  std::filesystem::path templates_dir;  // this build's templates (re-rendering)
+  std::filesystem::path templates_dir;      // this build's templates (re-rendering)
+  std::optional<WijzigingInput> wijziging;  // set: `pdf` is this amendment, checked against its document
 };
 
 // The verdict on `input`. Throws only for errors of this machine (templates missing, out of

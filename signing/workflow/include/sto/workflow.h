@@ -95,6 +95,7 @@ std::string_view dutch(VersionState s);
 struct OpenResult {
   std::string kenmerk;
   std::int64_t versie = 0;
+  std::int64_t wijziging = 0;  // an amendment's number (open_wijziging); 0 for a contract version
   std::string document_sha256;
   std::size_t signatories = 0;
   bool already_open = false;        // the same file was opened before: nothing changed
@@ -154,8 +155,17 @@ struct UnsentMail {
   std::string error;         // the last failure; empty before the first try
 };
 
+// An amendment as the penvoerder follows it.
+struct WijzigingStatus {
+  std::int64_t nummer = 0;
+  std::string soort;  // toetreding, uittreding, vervanging, bijdrage
+  VersionState state = VersionState::open;
+  std::int64_t opened_ms = 0;
+  std::int64_t closed_ms = 0;  // completed (its effective moment is its last signature) or revoked
+};
+
 struct Status {
-  VersionRecord version;
+  VersionRecord version;  // the current document: the newest contract version or an amendment after it
   std::vector<SignatoryRecord> signatories;
   std::vector<PartnerStatus> partners;
   std::size_t signed_count = 0;
@@ -166,6 +176,10 @@ struct Status {
   std::size_t declined_count = 0;
   std::size_t bound_count = 0;     // partners bound
   std::vector<UnsentMail> unsent;  // the agreement's mails in the outbox, not accepted yet
+  // The amendments of the newest contract version, in order, and the partners in force (the
+  // contract with every completed amendment applied; bound = true), when the contract is complete.
+  std::vector<WijzigingStatus> wijzigingen;
+  std::vector<PartnerStatus> in_force;
 };
 
 // The JSON `sto status KENMERK --json` prints, byte for byte (ends in "\n"): the codes of the
@@ -192,6 +206,7 @@ struct LinkView {
   std::string regio;
   std::string kenmerk;
   std::int64_t versie = 0;
+  std::int64_t wijziging = 0;  // an amendment's number; 0: the contract
   std::string document_sha256;
   std::string partner;
   std::string naam;
@@ -261,6 +276,16 @@ class Werkruimte {
   // agreement revokes the older version's open requests. Throws sto::Error when the versie is
   // not higher than the last (or equal with other content).
   std::optional<OpenResult> open_agreement(const std::filesystem::path& xml, Validation& validation,
+                                           const Actor& actor = {});
+  // Opens an amendment (docs/amendment-format.md) of the agreement it names: checked (`validation`
+  // receives the findings) against the agreement in force — the newest contract version, which
+  // must be completed, with its completed amendments — including the SHA-256 of the signed
+  // contract and of the last completed amendment; rendered from templates/<taal>/wijziging.xml;
+  // registered as a document of its own (VersionRecord::wijziging) with one request per
+  // signatory, in the agreement's audit chain. From then on invite, remind, revoke, status and the
+  // signing page act on it as on a contract version. Refusal for an unknown kenmerk, a contract
+  // that is not completed, or an amendment still open.
+  std::optional<OpenResult> open_wijziging(const std::filesystem::path& xml, WijzigingValidation& validation,
                                            const Actor& actor = {});
   // Mails every pending signatory (also those whose last mail failed) a new personal link.
   // Throws MailError (configuration) when no mail can go out at all.
