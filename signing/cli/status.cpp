@@ -67,7 +67,7 @@ int status_run(std::span<const std::string_view> args) {
   }
   if (!s.in_force.empty()) {
     std::cout << "\nPartners die nu gelden (" << s.in_force.size() << "):";
-    if (s.in_force.size() <= 200) {
+    if (s.in_force.size() <= 30) {
       for (const auto& p : s.in_force) std::cout << " " << printable(p.partner) << ";";
     }
     std::cout << "\n";

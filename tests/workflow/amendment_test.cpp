@@ -393,6 +393,41 @@ TEST_P(Amendments, TheArchiveCarriesEveryAmendmentAndItsChainCannotBeCutReordere
   EXPECT_THAT(wijziging_findings(e), HasSubstr("noemt een ander ondertekend contract"));
 }
 
+TEST_P(Amendments, ANewVersionBeforeCompletionSaysWhoseSignaturesItVoidsAndWaitsForBevestig) {
+  const std::string kenmerk = site().open(sample("regio-klein-8.xml"));
+  const auto links = invite_new(kenmerk);
+  ASSERT_EQ(site().sign(links.at("n.brinkers@akempis.example.nl")).status, 303);
+  ASSERT_EQ(site().sign(links.at("j.smeulders@scok.example.nl")).status, 303);
+  std::string v2 = read_text(sample("regio-klein-8.xml"));
+  v2.replace(v2.find("versie=\"1\""), 10, "versie=\"2\"");
+  v2.replace(v2.find("uren=\"640\""), 10, "uren=\"700\"");
+  const auto file = dir_ / "v2.xml";
+  std::ofstream(file, std::ios::binary) << v2;
+  const std::string home = (dir_ / "ws").string();
+
+  const RunResult asked = run_sto({"open", file.string(), "--home", home});
+  EXPECT_EQ(asked.exit_code, 1) << asked.out << asked.err;
+  EXPECT_THAT(asked.out, HasSubstr("Versie 2 vervangt de open versie 1 van STO25-071-SOK: 2 handtekeningen vervallen"));
+  EXPECT_THAT(asked.out, HasSubstr("Noël Brinkërs (Thomas à Kempis College)"));
+  EXPECT_THAT(asked.out, HasSubstr("7 open verzoeken worden ingetrokken"));
+  EXPECT_THAT(asked.out, HasSubstr("--bevestig"));
+  EXPECT_EQ(site().w().status(kenmerk).version.versie, 1) << "nothing changed without --bevestig";
+  EXPECT_EQ(site().w().status(kenmerk).version.state, VersionState::open);
+
+  const RunResult confirmed = run_sto({"open", file.string(), "--home", home, "--bevestig"});
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  EXPECT_EQ(site().w().status(kenmerk).version.versie, 2);
+
+  // The old links say by which version they were replaced, not a stale "Ondertekend".
+  const auto page = [&](const std::string& link) {
+    return http(site().base_url(), "GET", link.substr(site().base_url().size())).body;
+  };
+  const std::string signed_before = page(links.at("n.brinkers@akempis.example.nl"));
+  EXPECT_THAT(signed_before, HasSubstr("<h1>Vervangen door versie 2</h1>"));
+  EXPECT_THAT(signed_before, ::testing::Not(HasSubstr("<h1>Ondertekend</h1>")));
+  EXPECT_THAT(page(links.at("i.sorensen@deltion.example.nl")), HasSubstr("vervangen door versie 2"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Amendments, ::testing::ValuesIn(backends()), backend_name);
 
 }  // namespace

@@ -134,7 +134,7 @@ void add_wijzigingen(Document& doc, const DossierData& data) {
   for (const DossierWijziging& w : data.wijzigingen) {
     doc.blocks.emplace_back(Heading{2, "", "Wijziging " + w.nummer + ": " + w.soort});
     Fields fields;
-    fields.rows = {{"Oordeel", w.verdict},
+    fields.rows = {{"Handtekeningen", w.verdict},
                    {"In werking sinds", w.effective.empty() ? "niet in werking" : w.effective},
                    {"SHA-256 wijziging.xml", w.xml_sha256},
                    {"SHA-256 ondertekende wijziging", w.pdf_sha256}};

@@ -132,8 +132,9 @@ DossierData dossier_data(const Agreement& a, const Verdict& v, const Files& f, c
                              ", tijdstempel " + (s.timestamp != 0 ? utc_text(s.timestamp) : "-") + ", " +
                              (s.valid ? "geldig" : "ONGELDIG"));
     }
-    x.verdict = std::to_string(valid_signatures) + " van " + std::to_string(w.expected_signatures) +
-                " handtekeningen geldig; oordeel " + std::string(to_string(w.oordeel));
+    // Counts, not the oordeel: that depends on the CA fingerprint the auditor gives, the dossier must not.
+    x.verdict =
+        std::to_string(valid_signatures) + " van " + std::to_string(w.expected_signatures) + " handtekeningen geldig";
     d.wijzigingen.push_back(std::move(x));
   }
   return d;

@@ -114,6 +114,13 @@ std::string render(const LinkView& v, const std::string& base, const std::string
       return message("Link verlopen",
                      "Deze link is verlopen. Vraag de penvoerder van " + v.regio + " om een nieuwe uitnodiging.");
     case Kind::revoked:
+      if (v.vervangen_door > 0) {
+        return message("Vervangen door versie " + std::to_string(v.vervangen_door),
+                       "Deze versie van de overeenkomst " + v.kenmerk + " is vervangen door versie " +
+                           std::to_string(v.vervangen_door) +
+                           ". U ondertekent niets via deze link; voor de nieuwe versie krijgt u een eigen "
+                           "uitnodiging met een nieuwe link.");
+      }
       return message("Verzoek ingetrokken",
                      "Dit verzoek om te ondertekenen is ingetrokken: er is een nieuwe versie van de overeenkomst (" +
                          v.kenmerk +
@@ -123,10 +130,18 @@ std::string render(const LinkView& v, const std::string& base, const std::string
       return message("Andere versie", "Deze link hoort bij een andere versie van de overeenkomst " + v.kenmerk +
                                           ". U ondertekent niets via deze link.");
     case Kind::signed_: {
+      const bool replaced = v.vervangen_door > 0;
+      const std::string title = replaced ? "Vervangen door versie " + std::to_string(v.vervangen_door) : "Ondertekend";
       std::string b =
-          head("Ondertekend") + "<p class=kop>Sterk Techniekonderwijs · " + html_escape(v.regio) +
-          "</p><div class=ok id=ontvangst><h1>Ondertekend</h1><p>U hebt op " + datum(v.state_ms) +
-          " ondertekend namens <b>" + html_escape(v.partner) + "</b>.</p></div>" +
+          head(title) + "<p class=kop>Sterk Techniekonderwijs · " + html_escape(v.regio) +
+          "</p><div class=" + (replaced ? "nee" : "ok") + " id=ontvangst><h1>" + title + "</h1><p>U hebt op " +
+          datum(v.state_ms) + " versie " + std::to_string(v.versie) + " ondertekend namens <b>" +
+          html_escape(v.partner) + "</b>." +
+          (replaced ? " Die versie is vervangen door versie " + std::to_string(v.vervangen_door) +
+                          ": uw handtekening geldt niet voor de nieuwe versie. Voor versie " +
+                          std::to_string(v.vervangen_door) + " krijgt u een eigen uitnodiging."
+                    : std::string()) +
+          "</p></div>" +
           identity(v, row("Revisie", std::to_string(v.revision)) +
                           row("Certificaat (SHA-256)", v.certificate_sha256, true) +
                           row("PDF tot en met uw handtekening (SHA-256)", v.revision_sha256, true)) +

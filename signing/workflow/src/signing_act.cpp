@@ -74,6 +74,13 @@ LinkView Werkruimte::Impl::describe(const LinkRecord& link, Store::Transaction* 
   view.revision_sha256 = link.signatory.revision_sha256;
   view.token_hash = link.token.hash;
   view.version_state = link.version.state;
+  if (link.version.state == VersionState::revoked) {
+    // A receipt must not say "Ondertekend" of a contract that was replaced: it says by which version.
+    const auto rows = tx != nullptr ? tx->versions() : store.versions(link.version.kenmerk);
+    for (const VersionRecord& r : rows) {
+      if (r.wijziging == 0 && r.versie > link.version.versie) view.vervangen_door = r.versie;
+    }
+  }
   return view;
 }
 

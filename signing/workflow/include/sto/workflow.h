@@ -206,7 +206,8 @@ struct LinkView {
   std::string regio;
   std::string kenmerk;
   std::int64_t versie = 0;
-  std::int64_t wijziging = 0;  // an amendment's number; 0: the contract
+  std::int64_t wijziging = 0;       // an amendment's number; 0: the contract
+  std::int64_t vervangen_door = 0;  // the link's version was replaced by this newer versie; 0: not
   std::string document_sha256;
   std::string partner;
   std::string naam;
