@@ -256,6 +256,26 @@ TEST(Wijziging, TheContractGrantsTheMandateInAnArticleWijzigingen) {
   EXPECT_TRUE(found);
 }
 
+TEST(Differences, SayWhatChangedByArticleAndPartner) {
+  const Template nl = Template::load_for(kTemplates, Taal::nl);
+  const Agreement before = klein_agreement();
+  EXPECT_THAT(differences(nl.fill(before), nl.fill(before)), ElementsAre());
+  Agreement after = before;
+  after.partners[1].bijdrage->uren = 700;            // Vakcollege 't Veen
+  after.partners.erase(after.partners.begin() + 7);  // Gemeente Zwolle leaves
+  const auto said = differences(nl.fill(before), nl.fill(after));
+  EXPECT_THAT(said, ::testing::Contains(
+                        "Artikel \u201CBijdrage per partner\u201D: \u201CVakcollege 't Veen\u201D is gewijzigd"));
+  EXPECT_THAT(said, ::testing::Contains("Artikel \u201CDeelnemende partners\u201D: \u201CDeelnemende lokale overheid: "
+                                        "Gemeente Zwolle\u201D is vervallen"));
+  EXPECT_THAT(said, ::testing::Contains("Artikel \u201COndertekening\u201D: \u201CGemeente Zwolle\u201D is vervallen"));
+  for (const auto& line : said) EXPECT_THAT(line, ::testing::Not(HasSubstr("Duur van de overeenkomst"))) << line;
+  // Many changes are cut to the limit, the last line saying how many more.
+  const auto few = differences(nl.fill(before), nl.fill(after), 2);
+  ASSERT_EQ(few.size(), 2u);
+  EXPECT_THAT(few[1], ::testing::StartsWith("en nog "));
+}
+
 TEST(Wijziging, RendersTheSameBytesEveryTime) {
   const auto v = check(as_first("w4-uittreding.xml", 4), basis_of(klein_agreement()));
   ASSERT_TRUE(v.valid());

@@ -426,6 +426,20 @@ TEST_P(Amendments, ANewVersionBeforeCompletionSaysWhoseSignaturesItVoidsAndWaits
   EXPECT_THAT(signed_before, HasSubstr("<h1>Vervangen door versie 2</h1>"));
   EXPECT_THAT(signed_before, ::testing::Not(HasSubstr("<h1>Ondertekend</h1>")));
   EXPECT_THAT(page(links.at("i.sorensen@deltion.example.nl")), HasSubstr("vervangen door versie 2"));
+
+  // The new version's mail and page say what changed since the version they were asked to sign.
+  const auto fresh = invite_new(kenmerk);
+  ASSERT_EQ(fresh.size(), 8u);  // one address signs for two partners
+  std::string mail;
+  for (const auto& m : pickup_mails(site().pickup())) {
+    if (m.text.find(fresh.at("n.brinkers@akempis.example.nl")) != std::string::npos) mail = m.text;
+  }
+  EXPECT_THAT(mail, HasSubstr("Gewijzigd sinds versie 1, die u eerder ontving:"));
+  EXPECT_THAT(mail,
+              HasSubstr("- Artikel \u201CBijdrage per partner\u201D: \u201CVakcollege 't Veen\u201D is gewijzigd"));
+  const std::string sign_page = page(fresh.at("n.brinkers@akempis.example.nl"));
+  EXPECT_THAT(sign_page, HasSubstr("Gewijzigd sinds versie 1"));
+  EXPECT_THAT(sign_page, HasSubstr("Vakcollege &#39;t Veen"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Amendments, ::testing::ValuesIn(backends()), backend_name);

@@ -52,7 +52,8 @@ Values values(const MailContext& c) {
           {"email", c.email},
           {"reden", c.reden},
           {"melding", c.melding},
-          {"overzicht", c.overzicht}};
+          {"overzicht", c.overzicht},
+          {"wijzigingen", c.wijzigingen}};
 }
 
 // `text` with every ${name} replaced by its value (HTML-escaped when `html`). An unknown or

@@ -174,6 +174,12 @@ std::string render(const LinkView& v, const std::string& base, const std::string
       " ondertekenen</h1>";
   if (!error.empty()) b += "<p class=fout role=alert id=fout>" + html_escape(error) + "</p>";
   b += identity(v);
+  if (!v.wijzigingen.empty()) {
+    b += "<details open id=wijzigingen><summary>Gewijzigd sinds versie " + std::to_string(v.gewijzigd_sinds) +
+         ", die u eerder ontving</summary><ul>";
+    for (const std::string& line : v.wijzigingen) b += "<li>" + html_escape(line) + "</li>";
+    b += "</ul></details>";
+  }
   b += "<p class=pdf><a href=\"" + base + "/pdf\" id=lees>Lees de overeenkomst (PDF)</a><a href=\"" + base +
        "/pdf?download=1\">Download de PDF</a></p><p><small>Deze link is persoonlijk en geldig tot " +
        datum(v.expires_ms) + ". Stuur hem niet door.</small></p>";

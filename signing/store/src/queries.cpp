@@ -43,7 +43,7 @@ VersionState parse_version_state(const std::string& name) {
 
 constexpr std::string_view kVersionColumns =
     "v.id, a.kenmerk, v.versie, v.state, v.xml, v.xml_sha256, v.document_sha256, v.contract_dir, v.revisions, "
-    "v.opened_ms, v.closed_ms, v.seal";
+    "v.opened_ms, v.closed_ms, v.seal, v.changes_from, v.changes";
 
 VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 0) {
   VersionRecord v;
@@ -59,6 +59,8 @@ VersionRecord version_at(const RecordSet& rs, std::size_t row, std::size_t at = 
   v.revisions = number(rs, row, at + 8);
   v.opened_ms = number(rs, row, at + 9);
   v.closed_ms = number(rs, row, at + 10);
+  v.changes_from = number(rs, row, at + 12);
+  v.changes = text(rs, row, at + 13);
   v.seal = text(rs, row, at + 11);
   return v;
 }
@@ -152,14 +154,16 @@ std::optional<SignatoryRecord> signatory_of(Connection c, std::int64_t agreement
 // A link with its signatory and version in one query. The version comes without its xml (up to
 // a few hundred KB, read on every page view otherwise): see agreement_xml_of.
 std::optional<LinkRecord> link_of(Connection c, std::string_view hash) {
-  RecordSet rs = c.query("SELECT t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms, " +
-                             std::string(kSignatoryColumns) +
-                             ", v.id, a.kenmerk, v.versie, v.state, '', v.xml_sha256, v.document_sha256, "
-                             "v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal, t.revoked_ms, t.seal "
-                             "FROM token t "
-                             "JOIN signatory s ON s.id = t.signatory_id JOIN version v ON v.id = s.version_id "
-                             "JOIN agreement a ON a.id = v.agreement_id WHERE t.hash = ?",
-                         std::string(hash));
+  RecordSet rs =
+      c.query("SELECT t.hash, t.signatory_id, t.document_sha256, t.created_ms, t.expires_ms, t.used_ms, " +
+                  std::string(kSignatoryColumns) +
+                  ", v.id, a.kenmerk, v.versie, v.state, '', v.xml_sha256, v.document_sha256, "
+                  "v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal, v.changes_from, v.changes, "
+                  "t.revoked_ms, t.seal "
+                  "FROM token t "
+                  "JOIN signatory s ON s.id = t.signatory_id JOIN version v ON v.id = s.version_id "
+                  "JOIN agreement a ON a.id = v.agreement_id WHERE t.hash = ?",
+              std::string(hash));
   if (rs.rowCount() == 0) return std::nullopt;
   LinkRecord link;
   link.token.hash = text(rs, 0, 0);
@@ -170,8 +174,8 @@ std::optional<LinkRecord> link_of(Connection c, std::string_view hash) {
   link.token.used_ms = number(rs, 0, 5);
   link.signatory = signatory_at(rs, 0, 6);
   link.version = version_at(rs, 0, 25);
-  link.token.revoked_ms = number(rs, 0, 37);
-  link.token.seal = text(rs, 0, 38);
+  link.token.revoked_ms = number(rs, 0, 39);
+  link.token.seal = text(rs, 0, 40);
   return link;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 // One statement per step (PostgreSQL prepares each statement); {ID} is the dialect's
 // auto-numbered key. Append steps; never change one that has shipped.
-constexpr std::array<std::string_view, 20> kMigrations = {
+constexpr std::array<std::string_view, 22> kMigrations = {
     "CREATE TABLE agreement (id {ID}, kenmerk TEXT NOT NULL UNIQUE, chain_head TEXT NOT NULL, "
     "chain_length BIGINT NOT NULL, created_ms BIGINT NOT NULL)",
     "CREATE TABLE version (id {ID}, agreement_id BIGINT NOT NULL REFERENCES agreement(id), versie BIGINT NOT NULL, "
@@ -53,6 +53,9 @@ constexpr std::array<std::string_view, 20> kMigrations = {
     "version_id BIGINT NOT NULL, signatory_id BIGINT NOT NULL, detail TEXT NOT NULL, created_ms BIGINT NOT NULL, "
     "attempts BIGINT NOT NULL, next_ms BIGINT NOT NULL, sent_ms BIGINT NOT NULL, error TEXT NOT NULL)",
     "CREATE INDEX outbox_due ON outbox (sent_ms, next_ms)",
+    // Issue 15: what changed in the text since the contract version before it (sto/store.h).
+    "ALTER TABLE version ADD COLUMN changes_from BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE version ADD COLUMN changes TEXT NOT NULL DEFAULT ''",
 };
 
 }  // namespace

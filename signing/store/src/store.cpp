@@ -359,10 +359,11 @@ std::int64_t Store::Transaction::insert_version(const VersionRecord& v) {
   return impl_->step("versie vastleggen", [&](detail::Connection c) {
     return detail::number(
         c.query("INSERT INTO version (agreement_id, versie, state, xml, xml_sha256, document_sha256, "
-                "contract_dir, revisions, opened_ms, closed_ms, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
+                "contract_dir, revisions, opened_ms, closed_ms, seal, changes_from, changes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 impl_->agreement_id, v.versie + v.wijziging * kWijzigingStride, std::string(to_string(v.state)), v.xml,
-                v.xml_sha256, v.document_sha256, v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal),
+                v.xml_sha256, v.document_sha256, v.contract_dir, v.revisions, v.opened_ms, v.closed_ms, v.seal,
+                v.changes_from, v.changes),
         0, 0);
   });
 }

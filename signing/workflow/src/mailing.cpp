@@ -34,6 +34,11 @@ MailContext context(Werkruimte::Impl& w, const VersionRecord& v, const Signatory
   MailContext c = w.notice_context(v, &s);
   c.email.clear();
   c.link = link;
+  const std::vector<std::string> changes = w.changes_for(v, s.tekenbevoegde);
+  if (!changes.empty()) {
+    c.wijzigingen = "Gewijzigd sinds versie " + std::to_string(v.changes_from) + ", die u eerder ontving:\n";
+    for (const std::string& line : changes) c.wijzigingen += "- " + line + "\n";
+  }
   c.verloopt = static_cast<std::time_t>(expires_ms / 1000);
   return c;
 }

@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <random>
+#include <sstream>
 
 #include "sto/atomic_file.h"
 #include "sto/render.h"
+#include "sto/template.h"
 #include "workspace_impl.h"
 
 namespace sto {
@@ -50,6 +52,52 @@ Werkruimte::Impl::Scratch Werkruimte::Impl::snapshot_templates(Taal taal, bool w
     write_file_atomically(snapshot.path / file, read_whole_file(templates / file));
   }
   return snapshot;
+}
+
+std::pair<std::int64_t, std::string> Werkruimte::Impl::changes_since(const Agreement& a,
+                                                                     const std::filesystem::path& made_from) {
+  std::optional<VersionRecord> before;
+  for (const VersionRecord& r : store.versions(a.kenmerk)) {
+    if (r.wijziging == 0 && r.versie < a.versie) before = r;
+  }
+  if (!before) return {0, {}};
+  ReadResult old = read_agreement(store.agreement_xml(before->id), "agreement.xml");
+  if (!old.parsed) return {0, {}};
+  // The same versie and fingerprint on both sides: those differ in every new version, and are no news.
+  old.agreement.versie = a.versie;
+  old.agreement.xml_sha256 = a.xml_sha256;
+  const std::filesystem::path old_templates = std::filesystem::exists(dir / before->contract_dir / kTemplatesCopy)
+                                                  ? dir / before->contract_dir / kTemplatesCopy
+                                                  : templates;
+  try {
+    const Document then = Template::load_for(old_templates, old.agreement.taal).fill(old.agreement);
+    const Document now = Template::load_for(made_from, a.taal).fill(a);
+    std::string text;
+    for (const std::string& line : differences(then, now)) text += line + "\n";
+    return {before->versie, text};
+  } catch (const Error&) {
+    return {0, {}};  // the old version no longer fills its template: no difference to tell
+  }
+}
+
+std::vector<std::string> Werkruimte::Impl::changes_for(const VersionRecord& v, const std::string& tekenbevoegde) {
+  if (v.changes.empty() || v.changes_from == 0) return {};
+  for (const VersionRecord& r : store.versions(v.kenmerk)) {
+    if (r.wijziging != 0 || r.versie != v.changes_from) continue;
+    for (const SignatoryRecord& s : store.signatories(r.id)) {
+      // Who was asked to sign the version before (mailed at least once) saw it.
+      if (s.tekenbevoegde == tekenbevoegde && (s.invited_ms != 0 || s.state != SignatoryState::pending)) {
+        std::vector<std::string> lines;
+        std::string line;
+        std::istringstream in(v.changes);
+        while (std::getline(in, line)) {
+          if (!line.empty()) lines.push_back(line);
+        }
+        return lines;
+      }
+    }
+  }
+  return {};
 }
 
 std::int64_t Werkruimte::Impl::register_document(Store::Transaction& tx, VersionRecord& v, const Agreement& document,
@@ -109,6 +157,7 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
   // exactly the files these bytes came from, even when the installed ones change meanwhile.
   Impl::Scratch snapshot = w.snapshot_templates(a.taal, false);
   const Contract contract = render_contract(a, snapshot.path);
+  const auto [changes_from, changes] = w.changes_since(a, snapshot.path);
   const std::string document_sha256 = to_hex(sha256(contract.pdf));
 
   return w.store.transact(
@@ -146,6 +195,8 @@ std::optional<OpenResult> Werkruimte::open_agreement(const std::filesystem::path
         v.document_sha256 = document_sha256;
         v.contract_dir = "contracten/" + a.kenmerk + "-v" + std::to_string(a.versie);
         v.opened_ms = w.now_ms();
+        v.changes_from = changes_from;
+        v.changes = changes;
         const std::int64_t position = w.register_document(tx, v, a, contract.pdf, snapshot);
         AuditEntry e = w.penvoerder_entry(audit_event::opened, actor);
         w.of_version(e, v);

@@ -74,6 +74,10 @@ LinkView Werkruimte::Impl::describe(const LinkRecord& link, Store::Transaction* 
   view.revision_sha256 = link.signatory.revision_sha256;
   view.token_hash = link.token.hash;
   view.version_state = link.version.state;
+  if (view.kind == Kind::sign) {
+    view.wijzigingen = changes_for(link.version, link.signatory.tekenbevoegde);
+    if (!view.wijzigingen.empty()) view.gewijzigd_sinds = link.version.changes_from;
+  }
   if (link.version.state == VersionState::revoked) {
     // A receipt must not say "Ondertekend" of a contract that was replaced: it says by which version.
     const auto rows = tx != nullptr ? tx->versions() : store.versions(link.version.kenmerk);

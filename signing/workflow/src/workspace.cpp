@@ -125,8 +125,10 @@ std::string unsealed(const VersionRecord& v) {
 }
 
 std::string Werkruimte::Impl::seal(const VersionRecord& v) const {
-  return hmac_hex(secret, "versie",
-                  fields({v.kenmerk, document_of(v), v.xml_sha256, v.document_sha256, v.contract_dir}));
+  std::string bound = fields({v.kenmerk, document_of(v), v.xml_sha256, v.document_sha256, v.contract_dir});
+  // What a new version says changed is mailed and shown: not to be written into the database.
+  if (!v.changes.empty()) bound += fields({std::to_string(v.changes_from), v.changes});
+  return hmac_hex(secret, "versie", bound);
 }
 
 std::string Werkruimte::Impl::seal(const TokenRecord& t, const SignatoryRecord& s, const VersionRecord& v) const {

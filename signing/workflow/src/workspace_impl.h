@@ -121,6 +121,13 @@ struct Werkruimte::Impl {
     Scratch& operator=(Scratch&&) = delete;
     ~Scratch();
   };
+  // What changed in the text of the contract since the contract version before `a` (its number
+  // and sto/template.h differences, a line each; 0 and empty when there is none): `a` is filled
+  // from the templates in `made_from`, the old one from its own copy.
+  std::pair<std::int64_t, std::string> changes_since(const Agreement& a, const std::filesystem::path& made_from);
+  // The changes of `v` since the version before it, when `tekenbevoegde` was asked to sign that
+  // one too (else empty: for them everything is new).
+  std::vector<std::string> changes_for(const VersionRecord& v, const std::string& tekenbevoegde);
   // A private copy of what a document in `taal` is made from (sto/render.h contract_inputs),
   // beside the contracts: rendered from, then kept with its chain by register_document.
   Scratch snapshot_templates(Taal taal, bool wijziging) const;

@@ -99,6 +99,15 @@ struct Document {
   std::vector<Block> blocks;
 };
 
+// What changed in the text from `before` to `after` (two versions of a contract), for the people
+// asked to sign the new one: one Dutch sentence per change, by article (a level-1 heading) and
+// within it by partner block (a level-2 heading, a table row by its first cell, a signature
+// block): "Artikel "Bijdrage per partner": "Vakcollege 't Veen" gewijzigd". In the order of
+// `after`, then what is gone; at most `limit` sentences, the last then saying how many more.
+// Empty when the texts are the same. (Fill both from agreements with the same versie and
+// xml_sha256, or every version differs in its "Versie" line.)
+std::vector<std::string> differences(const Document& before, const Document& after, std::size_t limit = 30);
+
 // A template, parsed and checked, ready to fill.
 class Template {
  public:

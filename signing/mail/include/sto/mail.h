@@ -126,8 +126,9 @@ std::unique_ptr<Transport> smtp_transport(const SmtpSettings& settings);
 // an empty line; the rest is the text part; <kind>.html is the HTML part. Placeholders:
 // ${regio} ${kenmerk} ${versie} ${document_sha256} ${penvoerder} ${partner} ${naam} ${functie}
 // ${link} ${verloopt} ("26 november 2026, 14:03 UTC") ${ca_fingerprint} ${ingangsdatum}
-// ("26 november 2026") ${email} ${reden} ${melding} ${overzicht}; see templates/mail/README.md. Throws sto::Error
-// naming the file when a template is missing, has no subject line, or holds an unknown or unterminated placeholder.
+// ("26 november 2026") ${email} ${reden} ${melding} ${overzicht} ${wijzigingen}; see templates/mail/README.md. Throws
+// sto::Error naming the file when a template is missing, has no subject line, or holds an unknown or unterminated
+// placeholder.
 
 // Everything a signatory's mail may mention. Times are UTC seconds.
 struct MailContext {
@@ -148,6 +149,8 @@ struct MailContext {
   std::string reden;      // why they declined (weigering)
   std::string melding;    // what the mail server answered, or the error (onbestelbaar)
   std::string overzicht;  // the summary, lines of text (samenvatting)
+  // A new version to who was asked to sign the one before: what changed, lines of text; else empty.
+  std::string wijzigingen;
 };
 
 // The invitation to sign: what, for whom, the link on a line of its own, until when.

@@ -66,6 +66,10 @@ struct VersionRecord {
   std::int64_t opened_ms = 0;
   std::int64_t closed_ms = 0;  // completed or revoked; 0 while open
   std::string seal;            // the workflow's MAC over what the version binds (kept, not checked here)
+  // What changed in the contract's text since contract version `changes_from` (0: none before
+  // it): sto/template.h differences, one sentence a line. Shown to who was asked to sign that one.
+  std::int64_t changes_from = 0;
+  std::string changes;
 };
 
 struct SignatoryRecord {

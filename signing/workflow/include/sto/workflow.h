@@ -208,6 +208,10 @@ struct LinkView {
   std::int64_t versie = 0;
   std::int64_t wijziging = 0;       // an amendment's number; 0: the contract
   std::int64_t vervangen_door = 0;  // the link's version was replaced by this newer versie; 0: not
+  // To sign a new version, who was asked to sign the one before: what changed since (sto/template.h
+  // differences) and since which versie; else empty and 0.
+  std::int64_t gewijzigd_sinds = 0;
+  std::vector<std::string> wijzigingen;
   std::string document_sha256;
   std::string partner;
   std::string naam;
