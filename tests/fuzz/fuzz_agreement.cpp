@@ -1,4 +1,5 @@
-// libFuzzer target: any bytes through the whole validation (reader, rules, messages).
+// libFuzzer target: any bytes through the whole validation (reader, rules, messages), as an
+// agreement and as an amendment of the small sample.
 // It must never crash, hang or trip a sanitizer, whatever the input.
 #include <cstddef>
 #include <cstdint>
@@ -13,5 +14,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)sto::describe(finding, sto::Taal::nl);
     (void)sto::describe(finding, sto::Taal::en);
   }
+  static const sto::WijzigingBasis basis = [] {
+    sto::WijzigingBasis b;
+    b.in_force = sto::validate_file(STO_SOURCE_DIR "/samples/regio-klein-8.xml", sets).agreement;
+    return b;
+  }();
+  const auto w =
+      sto::validate_wijziging(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.xml", basis, sets);
+  for (const auto& finding : w.findings) (void)sto::describe(finding, sto::Taal::nl);
   return 0;
 }
