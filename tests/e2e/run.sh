@@ -12,8 +12,9 @@
 #
 # The flow: sto init/open/invite; the 9 invitations arrive at the sink; the browser opens each
 # link from the mail, reads the PDF, and signs (8) or declines with a reason (1); `sto status`
-# shows it. Version 2 is opened: version 1's links still show what was done. Version 2 is
-# invited and one link is viewed; version 3 is opened, which revokes version 2's open requests:
+# shows it. Version 2 is opened (after --bevestig): version 1's links show what was done, and that
+# version 2 replaced it. Version 2 is invited and one link is viewed; version 3 is opened, which
+# revokes version 2's open requests:
 # their links now say "ingetrokken" (410). Version 3 is invited and signed by all 9; the
 # completion mails (one per address) arrive with the signed PDF (the contract's revisions, 9 valid trusted
 # signatures for pdfsig, qpdf --check). No token is in the access log, the commands' output or
@@ -190,9 +191,16 @@ V1_DECLINED=$(json --arg e "$DECLINER" '.[] | select(.to == $e) | .link' "$T/mai
 sed 's/versie="1"/versie="2"/' "$SAMPLE" >"$T/v2.xml"
 sed 's/versie="1"/versie="3"/' "$SAMPLE" >"$T/v3.xml"
 [[ $(grep -c 'versie="2"' "$T/v2.xml") == 1 && $(grep -c 'versie="3"' "$T/v3.xml") == 1 ]] || fail "making versions 2 and 3"
-sto open "$T/v2.xml" | tee "$T/open-2.out" | has 'Versie 1 is ingetrokken' || fail "sto open v2: $(cat "$T/open-2.out")"
+# Without --bevestig sto open says whose signatures version 2 would void, and changes nothing.
+rc=0
+"$STO" open "$T/v2.xml" --home "$W" >"$T/open-2a.out" 2>&1 || rc=$?
+[[ $rc == 1 ]] || fail "sto open v2 without --bevestig: exit $rc, expected 1"
+has '8 handtekeningen vervallen' <"$T/open-2a.out" || fail "sto open v2 without --bevestig: $(cat "$T/open-2a.out")"
+[[ $(sto status "$KENMERK" --json | jq -r '.versie') == 1 ]] || fail "version 2 opened without --bevestig"
+sto open "$T/v2.xml" --bevestig | tee "$T/open-2.out" | has 'Versie 1 is ingetrokken' ||
+  fail "sto open v2: $(cat "$T/open-2.out")"
 jq -n --arg s "$V1_SIGNED" --arg d "$V1_DECLINED" --arg r "$REASON" '[
-  {link: $s, status: 200, h1: "Ondertekend", rows: {Versie: "1"}, contains: ["Revisie"], form: false},
+  {link: $s, status: 200, h1: "Vervangen door versie 2", rows: {Versie: "1"}, contains: ["Revisie", "geldt niet voor de nieuwe versie"], form: false},
   {link: $d, status: 200, h1: "Niet ondertekend", rows: {Versie: "1"}, contains: ["Uw reden: " + $r], form: false}]' >"$T/visit-1.json"
 browser visit "$T/visit-1.json" || fail "browser: version 1's links after version 2"
 sto invite "$KENMERK" | has '^9 van 9 ' || fail "sto invite v2"
@@ -205,15 +213,16 @@ browser visit "$T/visit-2.json" || fail "browser: a version 2 link"
 step "version 2 opened (version 1's links show their receipts), invited, one link viewed"
 
 # --- version 3 revokes version 2's open requests: their links say "ingetrokken" (410) ---
-sto open "$T/v3.xml" | tee "$T/open-3.out" | has 'Versie 2 is ingetrokken' || fail "sto open v3: $(cat "$T/open-3.out")"
-jq '[.[] | {link, status: 410, h1: "Verzoek ingetrokken", contains: ["ingetrokken", "U ondertekent niets"], form: false}]' \
+sto open "$T/v3.xml" --bevestig | tee "$T/open-3.out" | has 'Versie 2 is ingetrokken' ||
+  fail "sto open v3: $(cat "$T/open-3.out")"
+jq '[.[] | {link, status: 410, h1: "Vervangen door versie 3", contains: ["vervangen door versie 3", "U ondertekent niets"], form: false}]' \
   "$T/mails-2.json" >"$T/visit-3.json"
 browser visit "$T/visit-3.json" || fail "browser: version 2's links after version 3"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$V2_DECLINER/pdf")
 [[ $code == 404 ]] || fail "the PDF of a revoked link: HTTP $code, expected 404"
 sto status "$KENMERK" --json >"$T/status-3.json"
 [[ $(json '.versie' "$T/status-3.json") == 3 ]] || fail "status does not name version 3"
-step "version 3 opened: all 9 version 2 links show 'Verzoek ingetrokken' (410)"
+step "version 3 opened: all 9 version 2 links show 'Vervangen door versie 3' (410)"
 
 # --- version 3: all 9 sign; the completion mails bring the signed PDF ---
 sto invite "$KENMERK" | has '^9 van 9 ' || fail "sto invite v3"
