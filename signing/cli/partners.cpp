@@ -1,6 +1,8 @@
 // sto partners export | import: the partner list as a spreadsheet (pipeline/sheet).
 #include <iostream>
 
+#include <Poco/String.h>
+
 #include "command.h"
 #include "sto/atomic_file.h"
 #include "sto/render.h"
@@ -12,11 +14,13 @@ namespace {
 
 constexpr std::string_view kUsageText =
     "Gebruik: sto partners export OVEREENKOMST.xml -o PARTNERS.xlsx|.ods|.csv\n"
+    "         sto partners export KENMERK -o PARTNERS.xlsx|.ods|.csv [werkruimte-opties]\n"
     "         sto partners import BLAD.xlsx|.ods|.csv --into OVEREENKOMST.xml [-o NIEUW.xml] [--json] [--lang nl|en]\n"
     "\n"
     "export schrijft de partners en tekenbevoegden van de overeenkomst als rekenblad: blad \"Partners\"\n"
     "met één rij per tekenbevoegde, codes als tekst, keuzelijsten voor soort en hoedanigheid, en een\n"
-    "blad \"Toelichting\" (docs/partner-sheet.md).\n"
+    "blad \"Toelichting\" (docs/partner-sheet.md). Met een KENMERK in plaats van een bestand: de partners\n"
+    "die nu gelden in de werkruimte, het getekende contract met alle wijzigingen die rond zijn.\n"
     "\n"
     "import leest zo'n blad (ook na bewerken in Excel, LibreOffice of Google Sheets), vervangt de\n"
     "<partners> van OVEREENKOMST.xml door die van het blad en laat de rest van het bestand zoals het\n"
@@ -27,10 +31,12 @@ constexpr std::string_view kUsageText =
     "  -o, --output BESTAND  waarheen (export: het blad; import: de nieuwe overeenkomst)\n"
     "  --into OVEREENKOMST   import: de overeenkomst waarin de partners komen\n"
     "  --json                import: bevindingen als JSON (met sheet en cell)\n"
-    "  --lang nl|en          taal van de meldingen (standaard nl)\n"
+    "  --lang nl|en          taal van de meldingen (standaard nl)\n";
+constexpr std::string_view kExitText =
     "\n"
     "Afsluitcode: 0 gelukt (waarschuwingen mogen), 1 fouten in blad of overeenkomst, 2 verkeerd gebruik,\n"
     "3 omgevingsfout.\n";
+const std::string kPartnersText = std::string(kUsageText) + std::string(kWorkspaceFlagsText) + std::string(kExitText);
 
 struct Options {
   std::string verb;
@@ -39,12 +45,19 @@ struct Options {
   std::string output;
   bool json = false;
   Taal taal = Taal::nl;
+  WorkspaceFlags flags;
 };
+
+// An agreement is named by its file (….xml) or, in a workspace, by its kenmerk.
+bool is_file(std::string_view arg) {
+  return arg.size() > 4 && Poco::icompare(std::string(arg.substr(arg.size() - 4)), ".xml") == 0;
+}
 
 Options parse(std::span<const std::string_view> args) {
   Options o;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
+    if (workspace_flag(args, i, o.flags)) continue;
     if (arg == "-o" || arg == "--output") {
       o.output = option_value(args, i);
     } else if (arg == "--into") {
@@ -71,6 +84,16 @@ Options parse(std::span<const std::string_view> args) {
 }
 
 int export_sheet(const Options& o) {
+  if (!is_file(o.file)) {
+    Werkruimte w = open_workspace(o.flags);
+    const Agreement a = w.agreement_in_force(o.file);
+    export_partner_sheet(a, o.output);
+    std::size_t people = 0;
+    for (const Partner& p : a.partners) people += p.tekenbevoegden.size();
+    std::cout << o.output << ": " << a.partners.size() << " partners, " << people
+              << " tekenbevoegden (die nu gelden in " << o.file << ")\n";
+    return kOk;
+  }
   const ReadResult read = read_agreement_file(o.file);
   if (!read.parsed || has_errors(read.findings)) {
     Validation v;
@@ -106,6 +129,6 @@ int run(std::span<const std::string_view> args) {
 }  // namespace
 
 const Command kPartners{"partners", "de partnerlijst als rekenblad: export en import, gecontroleerd per cel",
-                        kUsageText, run};
+                        kPartnersText, run};
 
 }  // namespace sto::cli

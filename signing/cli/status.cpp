@@ -55,6 +55,7 @@ int status_run(std::span<const std::string_view> args) {
   std::cout << "Ingangsdatum: "
             << (s.effective_ms == 0 ? "nog niet (niet iedereen heeft ondertekend)" : utc_time(s.effective_ms)) << "\n"
             << "Auditketen: " << s.audit_length << " regels, kop " << s.audit_head << "\n";
+  if (!s.contract_sha256.empty()) std::cout << "Getekend contract (SHA-256): " << s.contract_sha256 << "\n";
   if (!s.wijzigingen.empty()) {
     std::cout << "\nWijzigingen:\n";
     for (const WijzigingStatus& x : s.wijzigingen) {
@@ -62,6 +63,7 @@ int status_run(std::span<const std::string_view> args) {
                 << utc_time(x.opened_ms);
       if (x.closed_ms != 0)
         std::cout << (x.state == VersionState::completed ? ", rond " : ", ingetrokken ") << utc_time(x.closed_ms);
+      if (!x.signed_sha256.empty()) std::cout << "\n     getekend (SHA-256): " << x.signed_sha256;
       std::cout << "\n";
     }
   }

@@ -25,6 +25,7 @@
 #include "scratch.h"
 #include "sto/audit.h"
 #include "sto/html.h"
+#include "sto/pki.h"
 #include "sto/rules.h"
 #include "sto/sheet.h"
 
@@ -497,6 +498,66 @@ TEST_F(BeheerTest, AnUploadShowsTheFindingsOfValidateAndOpensOnlyOnConfirmation)
   EXPECT_EQ(w().status(kenmerk_).version.versie, 2);
   // The same upload cannot be opened twice.
   EXPECT_EQ(post("/beheer/nieuw/open", {{"csrf", csrf_}, {"upload", id}, {"bevestig", "ja"}}, session_).status, 422);
+}
+
+// An amendment (wijziging.xml) goes the same way as a new version: checked against the agreement in
+// force, opened on confirmation; the agreement's page lists it, and once signed its hash.
+TEST_F(BeheerTest, AnAmendmentIsCheckedAgainstTheAgreementInForceOpenedOnConfirmationAndListed) {
+  log_in();
+  const std::string sample_xml = read_text(sample("wijzigingen/w1-toetreding.xml"));
+  // Before the contract is complete no amendment can be opened: a change is then a new version.
+  EXPECT_THAT(upload("w1.xml", sample_xml).body, HasSubstr("is nog niet door iedereen getekend"));
+  std::set<std::string> seen;
+  for (const auto& [address, links] : site_->invite(kenmerk_)) {
+    for (const auto& link : links) {
+      ASSERT_EQ(site_->sign(link).status, 303);
+      seen.insert(link);
+    }
+  }
+  w().flush_mail();
+  const std::string contract_sha = to_hex(sha256(w().signed_pdf(kenmerk_)));
+  EXPECT_THAT(get(page(), session_).body, HasSubstr(contract_sha));  // what the amendment must name
+
+  // The sample's placeholder hash: the finding says which hash is expected, and nothing opens.
+  const Http wrong = upload("w1.xml", sample_xml);
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_THAT(wrong.body, HasSubstr("[wijziging.hash]"));
+  EXPECT_THAT(wrong.body, HasSubstr(contract_sha));
+  EXPECT_THAT(wrong.body, Not(HasSubstr("/beheer/nieuw/open")));
+
+  std::string xml = sample_xml;
+  const std::string zeros(64, '0');
+  xml.replace(xml.find(zeros), zeros.size(), contract_sha);
+  const Http checked = upload("w1.xml", xml);
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  EXPECT_THAT(checked.body, HasSubstr("Wijziging 1 (toetreding) van " + kenmerk_ + " openen?"));
+  const std::string id = between_quotes(checked.body, "name=upload value=\"");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(w().status(kenmerk_).version.wijziging, 0);
+  const Http opened = post("/beheer/nieuw/open", {{"csrf", csrf_}, {"upload", id}, {"bevestig", "ja"}}, session_);
+  ASSERT_EQ(opened.status, 303) << opened.body;
+  EXPECT_EQ(w().status(kenmerk_).version.wijziging, 1);
+  const std::string open_page = get(page(), session_).body;
+  EXPECT_THAT(open_page, HasSubstr(kenmerk_ + " · versie 1 · wijziging 1</h1>"));
+  EXPECT_THAT(open_page, HasSubstr("<table id=wijzigingen>"));
+  EXPECT_THAT(open_page, HasSubstr(">toetreding</td>"));
+
+  // Signed by those it concerns: the page shows the signed amendment's hash, for the next one.
+  std::size_t signers = 0;
+  for (const auto& [address, links] : site_->invite(kenmerk_)) {
+    for (const auto& link : links) {
+      if (seen.contains(link)) continue;
+      EXPECT_EQ(site_->sign(link).status, 303);
+      ++signers;
+    }
+  }
+  EXPECT_EQ(signers, 3u);
+  const Status done = w().status(kenmerk_);
+  ASSERT_EQ(done.wijzigingen.size(), 1u);
+  ASSERT_EQ(done.wijzigingen[0].state, VersionState::completed);
+  EXPECT_EQ(done.wijzigingen[0].signed_sha256, to_hex(sha256(w().signed_pdf(kenmerk_))));
+  EXPECT_THAT(get(page(), session_).body, HasSubstr(done.wijzigingen[0].signed_sha256));
+  EXPECT_THAT(get(page(), session_).body, HasSubstr("Partners die nu gelden: 9."));
 }
 
 TEST_F(BeheerTest, APartnerSheetReplacesThePartnersOfTheLatestVersionAsTheNextOne) {

@@ -221,10 +221,11 @@ TEST_F(Workflow, DemoOverARealSmtpServerKeepsACopyToFollowTheLinks) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("(SMTP, kopie in"));
   // 9 invitations and 8 completion mails (one address signs for two partners), then for the
-  // toetreding 3 invitations and 3 completion mails, each delivered to the SMTP server and kept in
-  // the pickup directory.
-  EXPECT_EQ(sink.messages().size(), 23u);
-  EXPECT_EQ(files_in(dir_ / "demo/postvak/new"), 23u);
+  // toetreding 3 invitations and 9 mails that it is in force (the 3 who signed it and the 6 other
+  // addresses of the partners in force), each delivered to the SMTP server and kept in the pickup
+  // directory.
+  EXPECT_EQ(sink.messages().size(), 29u);
+  EXPECT_EQ(files_in(dir_ / "demo/postvak/new"), 29u);
   const auto first = mail_test::read_message(sink.messages().front());
   EXPECT_THAT(first.subject, HasSubstr("STO25-071-SOK"));
   ASSERT_TRUE(first.plain.has_value());

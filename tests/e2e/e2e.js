@@ -4,7 +4,7 @@
 //   node e2e.js round MAILS.json STATUS.json OUT [--decline ID --reason TEXT] [--wrong-name ID]
 //       For every invitation in MAILS.json (from mails.py), in a fresh browser context (by turns
 //       a desktop 1280x800 and an iPhone 13): open the link, check the page against STATUS.json
-//       (`sto status --json`: kenmerk, versie, partner, naam, functie, document SHA-256), follow
+//       (`sto status --json`: kenmerk, versie, wijziging, partner, naam, functie, document SHA-256), follow
 //       #lees (application/pdf) and download the PDF (the bytes whose SHA-256 the page shows), tick bevestig, type the
 //       name shown and submit #onderteken, then see #ontvangst. --decline ID (a tekenbevoegde's id): that one opens
 //       "Ik onderteken niet", types the reason and submits #weiger instead. --wrong-name ID:
@@ -140,10 +140,14 @@ async function round(browser, mails, status, out, opts) {
     let response = await page.goto(mail.link);
     assert.equal(response.status(), 200, `${who}: GET the link`);
     checkHeaders(response, who);
-    assert.equal(await title(page), 'Samenwerkingsovereenkomst ondertekenen', `${who}: title`);
+    // An amendment (sto status --json names its number) says so in the title and a row of its own.
+    assert.equal(await title(page), status.wijziging
+      ? `Wijziging ${status.wijziging} van de samenwerkingsovereenkomst ondertekenen`
+      : 'Samenwerkingsovereenkomst ondertekenen', `${who}: title`);
     const r = await rows(page);
     assert.equal(r['Kenmerk'], status.kenmerk, `${who}: kenmerk`);
     assert.equal(r['Versie'], String(status.versie), `${who}: versie`);
+    assert.equal(r['Wijziging'], status.wijziging ? String(status.wijziging) : undefined, `${who}: wijziging`);
     assert.equal(r['U tekent namens'], t.partner, `${who}: partner`);
     assert.ok(r['Als'].startsWith(t.functie), `${who}: functie`);
     assert.equal(r['Naam'], t.naam, `${who}: naam`);

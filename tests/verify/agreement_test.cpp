@@ -65,11 +65,11 @@ class IndependentAgreement : public ::testing::Test {
   }
 
   // README section 3's script, written to controle.sh in the copy and run as it says: bash controle.sh.
-  test::RunResult controle() const {
+  test::RunResult controle(const std::string& pdf = "") const {
     const std::string script = between_lines(readme_, "----- controle.sh -----", "----- einde -----");
     EXPECT_NE(script.find("openssl cms -verify"), std::string::npos) << "README.txt has no controle.sh";
     write_file(dir_ / "controle.sh", script);
-    return shell(dir_, "bash controle.sh");
+    return shell(dir_, pdf.empty() ? "bash controle.sh" : "bash controle.sh " + pdf);
   }
 
   fs::path dir_;
@@ -105,6 +105,39 @@ TEST_F(IndependentAgreement, OpensslVerifiesEverySignatureWithTheReadmeScript) {
   const VerifyRun v = run_verify(dir_, demo().fingerprint);
   EXPECT_EQ(v.exit_code, 0) << v.output;
   EXPECT_EQ(v.verdict, "intact") << describe(v.findings);
+}
+
+// The demo's toetreding (wijzigingen/1/contract.pdf), as README.txt says: the same script with the
+// amendment's file, and pdfsig with the same CA; both refuse it once a byte of it is changed.
+TEST_F(IndependentAgreement, TheReadmeChecksAnAmendmentWithTheSameScriptAndPdfsig) {
+  const std::string amendment = "wijzigingen/1/contract.pdf";
+  const std::size_t signers = read_signed_pdf(read_file(dir_ / amendment)).revisions.size();
+  ASSERT_GE(signers, 2u);
+  EXPECT_NE(readme_.find("bash controle.sh " + amendment), std::string::npos) << readme_;
+  const test::RunResult r = controle(amendment);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(occurrences(r.out, "Verification successful"), signers) << r.out;
+  EXPECT_NE(r.out.find(std::to_string(signers) + " handtekening(en) gecontroleerd; de laatste dekt het hele bestand"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(demo().fingerprint), std::string::npos) << r.out;
+
+  std::string script = "set -e";
+  for (const std::string& c : pdfsig_commands(readme_)) {
+    script += "\n" + (c.starts_with("pdfsig ") ? "pdfsig -nssdir sql:nss " + amendment : c);
+  }
+  const test::RunResult pdfsig = shell(dir_, script);
+  EXPECT_EQ(pdfsig.exit_code, 0) << pdfsig.out;
+  EXPECT_EQ(occurrences(pdfsig.out, "Signature is Valid."), signers) << pdfsig.out;
+  EXPECT_EQ(occurrences(pdfsig.out, "Certificate is Trusted."), signers) << pdfsig.out;
+
+  std::string pdf = read_file(dir_ / amendment);
+  const std::size_t at = pdf.find("stream\n") + 200;
+  pdf[at] = static_cast<char>(pdf[at] ^ 0x01);
+  write_file(dir_ / amendment, pdf);
+  const test::RunResult broken = controle(amendment);
+  EXPECT_NE(broken.exit_code, 0) << broken.out;
+  EXPECT_NE(broken.out.find("handtekening 1: openssl cms -verify faalt"), std::string::npos) << broken.out;
 }
 
 // One byte of revision 0 changed: every /ByteRange covers it, so every tool must refuse.

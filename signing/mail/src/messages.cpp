@@ -36,6 +36,12 @@ std::string dutch_date_time(std::time_t time) {
   return dutch_date(time) + ", " + clock + " UTC";
 }
 
+// "wijziging 1 (toetreding)", or "versie 3" for the contract.
+std::string stuk(const MailContext& c) {
+  if (c.wijziging == 0) return "versie " + std::to_string(c.versie);
+  return "wijziging " + std::to_string(c.wijziging) + (c.soort.empty() ? "" : " (" + c.soort + ")");
+}
+
 Values values(const MailContext& c) {
   return {{"regio", c.regio},
           {"kenmerk", c.kenmerk},
@@ -53,7 +59,10 @@ Values values(const MailContext& c) {
           {"reden", c.reden},
           {"melding", c.melding},
           {"overzicht", c.overzicht},
-          {"wijzigingen", c.wijzigingen}};
+          {"wijzigingen", c.wijzigingen},
+          {"document", c.wijziging > 0 ? stuk(c) + " van de samenwerkingsovereenkomst" : "samenwerkingsovereenkomst"},
+          {"stuk", stuk(c)},
+          {"wijziging", c.beschrijving}};
 }
 
 // `text` with every ${name} replaced by its value (HTML-escaped when `html`). An unknown or
@@ -120,6 +129,13 @@ Mail reminder(const std::filesystem::path& templates, const MailAddress& from, c
 Mail completion(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
                 const MailContext& context, Attachment signed_pdf) {
   Mail mail = from_templates(templates, "voltooid", from, to, context);
+  mail.attachments.push_back(std::move(signed_pdf));
+  return mail;
+}
+
+Mail amendment_completion(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                          const MailContext& context, Attachment signed_pdf) {
+  Mail mail = from_templates(templates, "wijziging-voltooid", from, to, context);
   mail.attachments.push_back(std::move(signed_pdf));
   return mail;
 }

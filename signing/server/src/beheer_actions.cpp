@@ -293,6 +293,33 @@ void Beheer::Impl::check_upload(PageVisit& v) {
   Validation validation;
   std::string xml;
   std::string shown = name;
+  if (ext == ".xml" && document_kind(content) == "wijziging") {
+    // An amendment of an agreement in force: checked against the workspace's state as sto open
+    // would, and opened after the penvoerder confirms (open_upload).
+    WijzigingValidation checked;
+    try {
+      checked = w.check_wijziging(content, name);
+    } catch (const Refusal& e) {
+      return refuse(e.what());
+    }
+    std::vector<std::string> lines;
+    for (const auto& finding : checked.findings) lines.push_back(describe(finding, Taal::nl));
+    std::string id;
+    if (checked.valid()) {
+      id = beheer::random_token(16);
+      write_file_atomically(upload_dir(w) / (id + ".xml"), content, Access::owner_only);
+    }
+    record("upload", v.who, {{"bestand", name}, {"geldig", id.empty() ? "nee" : "ja"}});
+    const Wijziging& wz = checked.stuk.wijziging;
+    html(v.res, id.empty() ? HTTPResponse::HTTP_UNPROCESSABLE_ENTITY : HTTPResponse::HTTP_OK,
+         beheer_page::findings(csrf,
+                               id.empty() ? "Niet te openen: " + name
+                                          : "Wijziging " + std::to_string(wz.nummer) + " (" +
+                                                std::string(wz.soort ? to_string(*wz.soort) : "") + ") van " +
+                                                wz.kenmerk + " openen?",
+                               lines, summary_line(checked.findings, name, Taal::nl), id));
+    return;
+  }
   if (ext == ".xml") {
     xml = content;
     validation = validate(xml, name, rule_sets);
@@ -347,7 +374,13 @@ void Beheer::Impl::open_upload(PageVisit& v) {
   Validation validation;
   std::optional<OpenResult> opened;
   try {
-    opened = w.open_agreement(file, validation, v.who);
+    if (document_kind(read_whole_file(file)) == "wijziging") {
+      WijzigingValidation checked;
+      opened = w.open_wijziging(file, checked, v.who);
+      validation.findings = checked.findings;
+    } else {
+      opened = w.open_agreement(file, validation, v.who);
+    }
   } catch (const Refusal& e) {
     html(v.res, HTTPResponse::HTTP_UNPROCESSABLE_ENTITY,
          beheer_page::upload(v.session.csrf, w.store().kenmerken(), e.what()));
@@ -365,7 +398,10 @@ void Beheer::Impl::open_upload(PageVisit& v) {
   }
   std::filesystem::remove(file, ignored);
   record("actie", v.who,
-         {{"kenmerk", opened->kenmerk}, {"actie", "openen"}, {"versie", std::to_string(opened->versie)}});
+         {{"kenmerk", opened->kenmerk},
+          {"actie", "openen"},
+          {"versie", std::to_string(opened->versie)},
+          {"wijziging", std::to_string(opened->wijziging)}});
   redirect(v.res, "/beheer/overeenkomsten/" + opened->kenmerk + "?gedaan=geopend");
 }
 

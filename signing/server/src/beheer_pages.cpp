@@ -233,12 +233,34 @@ std::string agreement(const std::string& csrf, const Status& s, const Herinnerin
                       const std::string& progress_html, const std::string& done, const std::string& error) {
   const std::string path = agreement_path(s);
   std::string b = head(s.version.kenmerk) + bar(csrf) + "<p class=kop>Overeenkomst</p><h1>" + e(s.version.kenmerk) +
-                  " · versie " + std::to_string(s.version.versie) + "</h1>";
+                  " · versie " + std::to_string(s.version.versie) +
+                  (s.version.wijziging > 0 ? " · wijziging " + std::to_string(s.version.wijziging) : std::string()) +
+                  "</h1>";
   if (!done.empty()) b += "<p class=ok role=status>" + e(done) + "</p>";
   if (!error.empty()) b += "<p class=fout role=alert>" + e(error) + "</p>";
   b += "<dl><dt>Toestand</dt><dd>" + e(std::string(dutch(s.version.state))) + "</dd><dt>Geopend</dt><dd>" +
        e(when(s.version.opened_ms)) + "</dd><dt>Document (SHA-256)</dt><dd><code>" + e(s.version.document_sha256) +
-       "</code></dd></dl>";
+       "</code></dd>";
+  if (!s.contract_sha256.empty()) {
+    b += "<dt>Getekend contract (SHA-256)</dt><dd><code>" + e(s.contract_sha256) + "</code></dd>";
+  }
+  b += "</dl>";
+  if (!s.wijzigingen.empty()) {
+    // What a next amendment names in <vorige>: the signed hash of the last completed one.
+    b += "<h2>Wijzigingen</h2><table id=wijzigingen><thead><tr><th>Nr.</th><th>Soort</th><th>Toestand</th>"
+         "<th>Geopend</th><th>Rond of ingetrokken</th><th>Getekend (SHA-256)</th></tr></thead><tbody>";
+    for (const WijzigingStatus& w : s.wijzigingen) {
+      b += "<tr>" + td("Nr.", std::to_string(w.nummer)) + td("Soort", e(w.soort)) +
+           td("Toestand", e(std::string(dutch(w.state)))) + td("Geopend", e(when(w.opened_ms))) +
+           td("Rond of ingetrokken", e(when(w.closed_ms))) +
+           td("Getekend (SHA-256)", w.signed_sha256.empty() ? "—" : "<code>" + e(w.signed_sha256) + "</code>") +
+           "</tr>";
+    }
+    b += "</tbody></table>";
+  }
+  if (!s.in_force.empty()) {
+    b += "<p id=geldend>Partners die nu gelden: " + std::to_string(s.in_force.size()) + ".</p>";
+  }
   if (!s.unsent.empty()) {
     b += "<h2>Mail nog niet bezorgd</h2><ul>";
     for (const UnsentMail& m : s.unsent) {
@@ -329,11 +351,12 @@ std::string confirm(const std::string& csrf, const std::string& title, const std
 }
 
 std::string upload(const std::string& csrf, const std::vector<std::string>& kenmerken, const std::string& error) {
-  std::string b = head("Openen") + bar(csrf) + "<h1>Overeenkomst of nieuwe versie openen</h1>";
+  std::string b = head("Openen") + bar(csrf) + "<h1>Overeenkomst, nieuwe versie of wijziging openen</h1>";
   if (!error.empty()) b += "<p class=fout role=alert>" + e(error) + "</p>";
   b += "<p>Kies de overeenkomst (XML). Of kies een partnerblad (.xlsx, .ods of .csv) en de overeenkomst waarvan het "
-       "de partners vervangt: dat wordt de volgende versie. U ziet eerst de bevindingen; pas na uw bevestiging wordt "
-       "de versie geopend.</p><form method=post action=\"/beheer/nieuw\" enctype=multipart/form-data id=upload>" +
+       "de partners vervangt: dat wordt de volgende versie. Of kies een wijziging (wijziging.xml) van een overeenkomst "
+       "die rond is. U ziet eerst de bevindingen; pas na uw bevestiging wordt geopend.</p><form method=post "
+       "action=\"/beheer/nieuw\" enctype=multipart/form-data id=upload>" +
        csrf_field(csrf) +
        "<label for=bestand>Bestand</label><input type=file id=bestand name=bestand required "
        "accept=\".xml,.xlsx,.ods,.csv\">";

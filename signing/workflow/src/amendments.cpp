@@ -55,21 +55,90 @@ std::shared_ptr<const Agreement> Werkruimte::Impl::amendment_document(const Vers
   return std::make_shared<const Agreement>(prepare_wijziging(w.wijziging, g.basis.in_force, *rules).document);
 }
 
-std::optional<OpenResult> Werkruimte::open_wijziging(const std::filesystem::path& xml, WijzigingValidation& validation,
-                                                     const Actor& actor) {
-  Impl& w = *impl_;
-  const std::string bytes = read_whole_file(xml);
+namespace {
+
+std::string names(const std::vector<Tekenbevoegde>& people) {
+  std::string out;
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == people.size() ? " en " : ", ") + people[i].naam;
+  }
+  return out;
+}
+
+const Partner* partner_in(const Agreement& a, const std::string& id) {
+  for (const Partner& p : a.partners) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+// One sentence in Dutch on what `w` does to the agreement in force `voor` (the mails' ${wijziging}).
+std::string beschrijving(const Wijziging& w, const Agreement& voor) {
+  const Partner* p = partner_in(voor, w.partner_id);
+  const std::string partner = p != nullptr ? p->naam.value : w.partner_id;
+  switch (w.soort.value_or(WijzigingSoort::toetreding)) {
+    case WijzigingSoort::toetreding:
+      if (!w.partner) return "";
+      return w.partner->naam.value + " treedt toe als partner; tekenbevoegd: " + names(w.partner->tekenbevoegden) + ".";
+    case WijzigingSoort::uittreding:
+      return partner + " treedt uit" + (w.laatste_dag ? "; de laatste dag is " + w.laatste_dag->iso() : "") + ".";
+    case WijzigingSoort::vervanging: {
+      std::string vertrekt = w.vertrekt;
+      if (p != nullptr) {
+        for (const Tekenbevoegde& t : p->tekenbevoegden) {
+          if (t.id == w.vertrekt) vertrekt = t.naam;
+        }
+      }
+      return w.opvolger ? "Bij " + partner + " volgt " + w.opvolger->naam + " (" + w.opvolger->functie + ") " +
+                              vertrekt + " op als tekenbevoegde."
+                        : "";
+    }
+    case WijzigingSoort::bijdrage:
+      if (!w.bijdrage) return "";
+      return "De bijdrage van " + partner + " wordt € " + format_euros_nl(w.bijdrage->geld.value_or(0)) + " en " +
+             std::to_string(w.bijdrage->uren.value_or(0)) + " uur.";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::shared_ptr<const Werkruimte::Impl::AmendmentFacts> Werkruimte::Impl::amendment_facts(const VersionRecord& v,
+                                                                                          Store::Transaction* tx) {
+  {
+    const std::lock_guard lock(cache_mutex);
+    const auto it = amendment_facts_cache.find(v.id);
+    if (it != amendment_facts_cache.end()) return it->second;
+  }
+  const std::vector<VersionRecord> rows = tx != nullptr ? tx->versions() : store.versions(v.kenmerk);
+  const Grondslag g = grondslag(rows, v.wijziging, tx, false);
+  const std::string xml = !v.xml.empty() ? v.xml : tx != nullptr ? tx->agreement_xml(v.id) : store.agreement_xml(v.id);
+  const WijzigingRead w = read_wijziging(xml, "wijziging.xml");
+  if (!g.contract || !w.parsed || w.wijziging.xml_sha256 != v.xml_sha256) throw Error(unsealed(v));
+  auto facts = std::make_shared<AmendmentFacts>();
+  facts->soort = w.wijziging.soort ? std::string(to_string(*w.wijziging.soort)) : "";
+  facts->beschrijving = beschrijving(w.wijziging, g.basis.in_force);
+  facts->na = apply_wijziging(g.basis.in_force, w.wijziging);
+  const std::lock_guard lock(cache_mutex);
+  auto& slot = amendment_facts_cache[v.id];
+  if (!slot) slot = std::move(facts);
+  return slot;
+}
+
+std::optional<Werkruimte::Impl::Checked> Werkruimte::Impl::check_amendment(std::string_view bytes,
+                                                                           const std::string& source,
+                                                                           WijzigingValidation& validation) {
   // The kenmerk the amendment names says which agreement's state to check it against.
-  const WijzigingRead named = read_wijziging(bytes, xml.string());
+  const WijzigingRead named = read_wijziging(bytes, source);
   if (!named.parsed || named.wijziging.kenmerk.empty()) {
     validation = WijzigingValidation{};
     validation.findings = named.findings;
-    for (auto& f : validation.findings) f.file = xml.string();
+    for (auto& f : validation.findings) f.file = source;
     if (!has_errors(validation.findings)) validation.findings.push_back(make_finding("wijziging.soort", 0, {}));
     return std::nullopt;
   }
   const std::string kenmerk = named.wijziging.kenmerk;
-  const std::vector<VersionRecord> rows = w.store.versions(kenmerk);
+  const std::vector<VersionRecord> rows = store.versions(kenmerk);
   if (rows.empty()) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
   const VersionRecord& latest = rows.back();
   if (latest.state == VersionState::open) {
@@ -79,14 +148,32 @@ std::optional<OpenResult> Werkruimte::open_wijziging(const std::filesystem::path
                                              " is nog niet door iedereen getekend: een wijziging geldt pas voor een "
                                              "overeenkomst die rond is; tot dan is een wijziging een nieuwe versie");
   }
-  const Impl::Grondslag g = w.grondslag(rows, 0, nullptr, true);
+  Grondslag g = grondslag(rows, 0, nullptr, true);
   if (!g.contract || g.contract->state != VersionState::completed) {
     throw Refusal(kenmerk +
                   " heeft geen overeenkomst die rond is: een ingetrokken versie wijzig je met een nieuwe versie");
   }
-  validation = validate_wijziging(bytes, xml.string(), g.basis, w.rule_sets);
-  check_printable(validation, bytes, w.templates);
+  validation = validate_wijziging(bytes, source, g.basis, rule_sets);
+  check_printable(validation, bytes, templates);
   if (!validation.valid()) return std::nullopt;
+  return Checked{latest, std::move(g)};
+}
+
+WijzigingValidation Werkruimte::check_wijziging(std::string_view bytes, const std::string& source) {
+  WijzigingValidation validation;
+  impl_->check_amendment(bytes, source, validation);
+  return validation;
+}
+
+std::optional<OpenResult> Werkruimte::open_wijziging(const std::filesystem::path& xml, WijzigingValidation& validation,
+                                                     const Actor& actor) {
+  Impl& w = *impl_;
+  const std::string bytes = read_whole_file(xml);
+  const auto checked = w.check_amendment(bytes, xml.string(), validation);
+  if (!checked) return std::nullopt;
+  const VersionRecord& latest = checked->latest;
+  const Impl::Grondslag& g = checked->grondslag;
+  const std::string& kenmerk = latest.kenmerk;
   const Wijzigingsstuk& stuk = validation.stuk;
 
   Impl::Scratch snapshot = w.snapshot_templates(stuk.document.taal, true);
@@ -128,31 +215,63 @@ std::optional<OpenResult> Werkruimte::open_wijziging(const std::filesystem::path
   });
 }
 
-void Werkruimte::Impl::amendments_status(const std::string& kenmerk, Status& st) {
+std::shared_ptr<const Werkruimte::Impl::Amendments> Werkruimte::Impl::amendments_of(const std::string& kenmerk) {
   const std::vector<VersionRecord> rows = store.versions(kenmerk);
+  std::string key;
+  for (const auto& v : rows) {
+    key += std::to_string(v.id) + ":" + std::string(to_string(v.state)) + ":" + std::to_string(v.closed_ms) + ";";
+  }
+  {
+    const std::lock_guard lock(cache_mutex);
+    const auto it = amendments_cache.find(kenmerk);
+    if (it != amendments_cache.end() && it->second->key == key) return it->second;
+  }
+  auto made = std::make_shared<Amendments>();
+  made->key = key;
   std::optional<VersionRecord> contract;
   for (const auto& v : rows) {
     if (v.wijziging == 0) contract = v;
   }
-  if (!contract) return;
-  bool any = false;
-  for (const auto& v : rows) {
-    if (v.wijziging == 0 || v.id <= contract->id) continue;
-    any = true;
-    // The soort is in the audit entry of its opening too, but the row's xml says it for certain.
-    const WijzigingRead w = read_wijziging(store.agreement_xml(v.id), "wijziging.xml");
-    st.wijzigingen.push_back(WijzigingStatus{v.wijziging,
-                                             w.wijziging.soort ? std::string(to_string(*w.wijziging.soort)) : "?",
-                                             v.state, v.opened_ms, v.closed_ms});
+  // A completed document never changes again: its signed PDF is what its files hold.
+  const auto signed_sha256 = [&](const VersionRecord& v) {
+    return to_hex(sha256(SignedContract::open(dir / v.contract_dir).pdf()));
+  };
+  if (contract) {
+    for (const auto& v : rows) {
+      if (v.wijziging == 0 || v.id <= contract->id) continue;
+      if (!sealed(v)) throw Error(unsealed(v));
+      // The soort is in the audit entry of its opening too, but the row's xml says it for certain.
+      const WijzigingRead w = read_wijziging(store.agreement_xml(v.id), "wijziging.xml");
+      made->wijzigingen.push_back(WijzigingStatus{
+          v.wijziging, w.wijziging.soort ? std::string(to_string(*w.wijziging.soort)) : "?", v.state, v.opened_ms,
+          v.closed_ms, v.state == VersionState::completed ? signed_sha256(v) : std::string()});
+    }
+    if (contract->state == VersionState::completed) {
+      made->contract_sha256 = signed_sha256(*contract);
+      made->in_force = std::make_shared<const Agreement>(grondslag(rows, 0, nullptr, false).basis.in_force);
+    }
   }
-  if (contract->state != VersionState::completed) return;
-  if (!any) {
-    if (st.version.id == contract->id) st.in_force = st.partners;
-    return;
+  const std::lock_guard lock(cache_mutex);
+  auto& slot = amendments_cache[kenmerk];
+  slot = std::move(made);
+  return slot;
+}
+
+void Werkruimte::Impl::amendments_status(const std::string& kenmerk, Status& st) {
+  const auto a = amendments_of(kenmerk);
+  st.wijzigingen = a->wijzigingen;
+  st.contract_sha256 = a->contract_sha256;
+  if (!a->in_force) return;
+  for (const Partner& p : a->in_force->partners) st.in_force.push_back(PartnerStatus{p.id, p.naam.value, true});
+}
+
+Agreement Werkruimte::agreement_in_force(const std::string& kenmerk) {
+  if (!impl_->store.latest_version(kenmerk)) throw Refusal("onbekend kenmerk \"" + kenmerk + "\"");
+  const auto a = impl_->amendments_of(kenmerk);
+  if (!a->in_force) {
+    throw Refusal(kenmerk + " is nog niet door iedereen getekend: er geldt nog geen overeenkomst");
   }
-  for (const Partner& p : grondslag(rows, 0, nullptr, false).basis.in_force.partners) {
-    st.in_force.push_back(PartnerStatus{p.id, p.naam.value, true});
-  }
+  return *a->in_force;
 }
 
 }  // namespace sto

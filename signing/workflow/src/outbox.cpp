@@ -5,6 +5,7 @@
 // sent (two servers never both send it); a crash between send and record sends it again: at
 // least once, never lost.
 #include <algorithm>
+#include <array>
 #include <iostream>
 
 #include "workspace_impl.h"
@@ -69,7 +70,40 @@ void Werkruimte::Impl::enqueue_completion(Store::Transaction& tx, const VersionR
     }
   }
   for (const auto& [id, partners] : recipients) enqueue(tx, kCompletion, v, id, partners);
+  // An amendment is signed by those it concerns and the penvoerder on everyone's mandate: the
+  // other partners' tekenbevoegden are told it is in force (article "Wijzigingen"), once per
+  // address too. Their mail carries its address: they are no signatory of this document.
+  if (v.wijziging > 0) {
+    std::vector<std::array<std::string, 3>> others;  // partners, naam, email
+    for (const Partner& p : amendment_facts(v, &tx)->na.partners) {
+      for (const Tekenbevoegde& t : p.tekenbevoegden) {
+        const auto [it, added] = by_address.emplace(lowered(t.email), recipients.size() + others.size());
+        if (added) {
+          others.push_back({p.naam.value, t.naam, t.email});
+        } else if (it->second >= recipients.size()) {
+          auto& partners = others[it->second - recipients.size()][0];
+          if (partners.find(p.naam.value) == std::string::npos) partners += " en " + p.naam.value;
+        }
+      }
+    }
+    for (const auto& [partners, naam, email] : others)
+      enqueue(tx, kCompletion, v, 0, partners + "\n" + naam + "\n" + email);
+  }
   enqueue(tx, kCompletedNotice, v, 0, "");
+}
+
+std::optional<MailAddress> outbox_recipient(const OutboxRecord& m, const std::vector<SignatoryRecord>& signatories) {
+  if (m.kind != kCompletion) return std::nullopt;
+  if (m.signatory_id != 0) {
+    for (const SignatoryRecord& s : signatories) {
+      if (s.id == m.signatory_id) return MailAddress{s.naam, s.email};
+    }
+    return std::nullopt;
+  }
+  const std::size_t first = m.detail.find('\n');
+  const std::size_t second = first == std::string::npos ? first : m.detail.find('\n', first + 1);
+  if (second == std::string::npos) return std::nullopt;
+  return MailAddress{m.detail.substr(first + 1, second - first - 1), m.detail.substr(second + 1)};
 }
 
 void Werkruimte::Impl::enqueue_declined(Store::Transaction& tx, const VersionRecord& v, const SignatoryRecord& s) {
@@ -94,19 +128,24 @@ Mail Werkruimte::Impl::outgoing(Store::Transaction& tx, const OutboxRecord& m,
   const SignatoryRecord* about = s == signatories.end() ? nullptr : &*s;
   std::int64_t effective_ms = 0;  // the latest signature, as the completion recorded it
   for (const SignatoryRecord& x : signatories) effective_ms = std::max(effective_ms, x.state_ms);
-  MailContext c = notice_context(*v, about);
+  MailContext c = notice_context(*v, about, &tx);
   c.ingangsdatum = static_cast<std::time_t>(effective_ms / 1000);
   if (m.kind == kCompletion) {
-    if (about == nullptr) throw Error("afrondingsmail zonder ondertekenaar");
+    const auto to = outbox_recipient(m, signatories);
+    if (!to) throw Error("afrondingsmail zonder ondertekenaar");
     c.email.clear();
     c.link.clear();
-    c.partner = m.detail;
+    c.partner = m.detail.substr(0, m.detail.find('\n'));
+    c.naam = to->naam;
     // Read (and its chain checked) once per round, not once per mail: 140 mails, 140 revisions.
     auto pdf = signed_pdfs.find(v->id);
     if (pdf == signed_pdfs.end())
       pdf = signed_pdfs.emplace(v->id, SignedContract::open(dir / v->contract_dir).pdf()).first;
-    Attachment a{v->kenmerk + "-v" + std::to_string(v->versie) + "-getekend.pdf", "application/pdf", pdf->second};
-    return completion(templates, config.mail_from, MailAddress{about->naam, about->email}, c, std::move(a));
+    Attachment a{v->kenmerk + "-v" + std::to_string(v->versie) +
+                     (v->wijziging > 0 ? "-w" + std::to_string(v->wijziging) : std::string()) + "-getekend.pdf",
+                 "application/pdf", pdf->second};
+    if (v->wijziging > 0) return amendment_completion(templates, config.mail_from, *to, c, std::move(a));
+    return completion(templates, config.mail_from, *to, c, std::move(a));
   }
   const auto to = penvoerder_address();
   if (!to) throw MailError(MailError::Kind::permanent, 0, "penvoerder.email is niet gezet");
@@ -191,7 +230,8 @@ std::size_t Werkruimte::Impl::deliver(const std::string& kenmerk) {
             of_version(e, *v);
             if (s) about(e, *s, *v);
           }
-          e["email"] = m.kind == kCompletion && s ? s->email : std::string("penvoerder");
+          const auto to = outbox_recipient(m, s ? std::vector<SignatoryRecord>{*s} : std::vector<SignatoryRecord>{});
+          e["email"] = to ? to->adres : std::string("penvoerder");
           e["mail"] = std::string(outbox_words(m.kind));
           e["error"] = m.error;
           e["attempts"] = m.attempts;

@@ -85,8 +85,8 @@ std::optional<MailAddress> Werkruimte::Impl::penvoerder_address() const {
   return MailAddress{naam, value.substr(open + 1, value.size() - open - 2)};
 }
 
-MailContext Werkruimte::Impl::notice_context(const VersionRecord& v, const SignatoryRecord* s) {
-  const auto agreement = agreement_of(v);
+MailContext Werkruimte::Impl::notice_context(const VersionRecord& v, const SignatoryRecord* s, Store::Transaction* tx) {
+  const auto agreement = agreement_of(v, tx);
   MailContext c;
   c.regio = agreement->regio.naam;
   c.kenmerk = v.kenmerk;
@@ -103,6 +103,12 @@ MailContext Werkruimte::Impl::notice_context(const VersionRecord& v, const Signa
   }
   c.link = base_url() + "/beheer/overeenkomsten/" + v.kenmerk;
   c.ca_fingerprint = pki.ca_fingerprint();
+  if (v.wijziging > 0) {
+    const auto facts = amendment_facts(v, tx);
+    c.wijziging = v.wijziging;
+    c.soort = facts->soort;
+    c.beschrijving = facts->beschrijving;
+  }
   return c;
 }
 

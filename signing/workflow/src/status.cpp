@@ -97,11 +97,7 @@ Status Werkruimte::status(const std::string& kenmerk) {
   for (const OutboxRecord& m : impl_->store.outbox(kenmerk)) {
     if (m.sent_ms != 0) continue;
     UnsentMail u{std::string(outbox_words(m.kind)), "penvoerder", m.attempts, m.next_ms, m.error};
-    if (m.kind == "afronding") {
-      for (const SignatoryRecord& s : st.signatories) {
-        if (s.id == m.signatory_id) u.to = s.naam + " <" + s.email + ">";
-      }
-    }
+    if (const auto to = outbox_recipient(m, st.signatories)) u.to = to->naam + " <" + to->adres + ">";
     st.unsent.push_back(std::move(u));
   }
   impl_->amendments_status(kenmerk, st);
@@ -118,6 +114,7 @@ std::string status_json(const Status& s) {
   root.set("signed", s.signed_count);
   root.set("signatories", s.signatories.size());
   root.set("effective", s.effective_ms == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(utc_time(s.effective_ms)));
+  if (!s.contract_sha256.empty()) root.set("contract_sha256", s.contract_sha256);
   root.set("audit_head", s.audit_head);
   root.set("audit_length", s.audit_length);
   Poco::JSON::Array list;
@@ -172,6 +169,7 @@ std::string status_json(const Status& s) {
     o.set("state", std::string(to_string(w.state)));
     o.set("opened", utc_time(w.opened_ms));
     o.set("closed", w.closed_ms == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(utc_time(w.closed_ms)));
+    if (!w.signed_sha256.empty()) o.set("signed_sha256", w.signed_sha256);
     wijzigingen.add(o);
   }
   root.set("wijzigingen", wijzigingen);

@@ -107,8 +107,38 @@ struct Werkruimte::Impl {
   };
   // `hashes`: also the SHA-256 of the signed PDFs (reads them).
   Grondslag grondslag(const std::vector<VersionRecord>& rows, std::int64_t before, Store::Transaction* tx, bool hashes);
+  // The amendments, the agreement in force and the signed hashes, as of the agreement's rows:
+  // made once per state of those rows (status() runs many times a second under /beheer, and
+  // reading the amendments' XML and signed PDFs each time would dominate it).
+  struct Amendments {
+    std::string key;  // the rows' ids and states it was made from
+    std::vector<WijzigingStatus> wijzigingen;
+    std::shared_ptr<const Agreement> in_force;  // null while the contract is not completed
+    std::string contract_sha256;
+  };
+  std::map<std::string, std::shared_ptr<const Amendments>> amendments_cache;  // per kenmerk (cache_mutex)
+  std::shared_ptr<const Amendments> amendments_of(const std::string& kenmerk);
   // The amendments and the partners in force, for status().
   void amendments_status(const std::string& kenmerk, Status& st);
+  // What an amendment is and does, for its mails: its kind, one sentence in Dutch, and the
+  // agreement in force once it is (its partners' tekenbevoegden are told it is in force). Made
+  // once per version: an opened amendment never changes.
+  struct AmendmentFacts {
+    std::string soort;
+    std::string beschrijving;
+    Agreement na;
+  };
+  std::map<std::int64_t, std::shared_ptr<const AmendmentFacts>> amendment_facts_cache;  // (cache_mutex)
+  std::shared_ptr<const AmendmentFacts> amendment_facts(const VersionRecord& v, Store::Transaction* tx);
+  // open_wijziging's checks of `bytes`: `validation` receives the findings; the agreement's rows
+  // as checked and the grondslag, or nullopt when the amendment is invalid. Refusal for an unknown
+  // kenmerk, an open document, or a contract not completed.
+  struct Checked {
+    VersionRecord latest;
+    Grondslag grondslag;
+  };
+  std::optional<Checked> check_amendment(std::string_view bytes, const std::string& source,
+                                         WijzigingValidation& validation);
   // An amendment's document (Wijzigingsstuk::document): what its signatories and fields are.
   std::shared_ptr<const Agreement> amendment_document(const VersionRecord& v, Store::Transaction* tx);
 
@@ -172,14 +202,14 @@ struct Werkruimte::Impl {
   // --- schedule.cpp: the penvoerder's notices, the reminder schedule, the daily summary ---
   std::optional<MailAddress> penvoerder_address() const;
   // The context of a notice about `v` (and `s`, when given): ${link} is the /beheer page.
-  MailContext notice_context(const VersionRecord& v, const SignatoryRecord* s);
+  MailContext notice_context(const VersionRecord& v, const SignatoryRecord* s, Store::Transaction* tx = nullptr);
   std::size_t remind_due(const std::string& kenmerk);
 
   // --- outbox.cpp: the mails acts cause, kept in the store until accepted ---
   // (outbox_words, below: what a kind of mail is called)
-  // Inside the act's transaction: the completion mail to every address of `v` and the
-  // penvoerder's notice; the penvoerder's notice of a refusal; of an undeliverable invitation.
-  // Notices only when penvoerder.email is set.
+  // Inside the act's transaction: the completion mail to every address of `v` (of an amendment:
+  // also to every other tekenbevoegde of the agreement in force after it) and the penvoerder's notice; the penvoerder's
+  // notice of a refusal; of an undeliverable invitation. Notices only when penvoerder.email is set.
   void enqueue_completion(Store::Transaction& tx, const VersionRecord& v,
                           const std::vector<SignatoryRecord>& signatories);
   void enqueue_declined(Store::Transaction& tx, const VersionRecord& v, const SignatoryRecord& s);
@@ -198,5 +228,8 @@ struct Werkruimte::Impl {
 
 // "afrondingsmail", "melding aan de penvoerder: geweigerd", ...: an outbox kind in words.
 std::string_view outbox_words(std::string_view kind);
+// Whom a completion mail in the outbox goes to: the signatory it names, or (an amendment's mail to
+// a tekenbevoegde who did not sign it) the address it carries; nullopt for neither.
+std::optional<MailAddress> outbox_recipient(const OutboxRecord& m, const std::vector<SignatoryRecord>& signatories);
 
 }  // namespace sto

@@ -151,6 +151,13 @@ struct MailContext {
   std::string overzicht;  // the summary, lines of text (samenvatting)
   // A new version to who was asked to sign the one before: what changed, lines of text; else empty.
   std::string wijzigingen;
+  // An amendment (docs/amendment-format.md): its number (0: the contract), kind and what it does
+  // in one sentence ("Basisschool De Regenboog treedt toe ..."). They make ${document} ("wijziging 1
+  // (toetreding) van de samenwerkingsovereenkomst", else "samenwerkingsovereenkomst"), ${stuk}
+  // ("wijziging 1 (toetreding)", else "versie 3") and ${wijziging} (the sentence, else empty).
+  std::int64_t wijziging = 0;
+  std::string soort;
+  std::string beschrijving;
 };
 
 // The invitation to sign: what, for whom, the link on a line of its own, until when.
@@ -162,6 +169,10 @@ Mail reminder(const std::filesystem::path& templates, const MailAddress& from, c
 // All have signed: the signed PDF attached, the effective date, how to check it (CA fingerprint).
 Mail completion(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
                 const MailContext& context, Attachment signed_pdf);
+// An amendment is in force (wijziging-voltooid): to everyone who signed it and every tekenbevoegde
+// of the partners it binds, as the article "Wijzigingen" promises; the signed amendment attached.
+Mail amendment_completion(const std::filesystem::path& templates, const MailAddress& from, const MailAddress& to,
+                          const MailContext& context, Attachment signed_pdf);
 
 // The penvoerder's notices (to penvoerder.email; ${link} is the agreement's /beheer page, ${naam},
 // ${partner}, ${email} the tekenbevoegde concerned): a refusal with its reason

@@ -162,6 +162,7 @@ struct WijzigingStatus {
   VersionState state = VersionState::open;
   std::int64_t opened_ms = 0;
   std::int64_t closed_ms = 0;  // completed (its effective moment is its last signature) or revoked
+  std::string signed_sha256;   // of the signed amendment, once completed: what the next names in <vorige>
 };
 
 struct Status {
@@ -180,6 +181,8 @@ struct Status {
   // contract with every completed amendment applied; bound = true), when the contract is complete.
   std::vector<WijzigingStatus> wijzigingen;
   std::vector<PartnerStatus> in_force;
+  // The SHA-256 of the signed contract, once complete: what an amendment names in <overeenkomst>.
+  std::string contract_sha256;
 };
 
 // The JSON `sto status KENMERK --json` prints, byte for byte (ends in "\n"): the codes of the
@@ -292,6 +295,9 @@ class Werkruimte {
   // that is not completed, or an amendment still open.
   std::optional<OpenResult> open_wijziging(const std::filesystem::path& xml, WijzigingValidation& validation,
                                            const Actor& actor = {});
+  // The checks of open_wijziging on `bytes` (shown as `source` in the findings), opening nothing:
+  // what /beheer shows before the penvoerder confirms. The same Refusals.
+  WijzigingValidation check_wijziging(std::string_view bytes, const std::string& source);
   // Mails every pending signatory (also those whose last mail failed) a new personal link.
   // Throws MailError (configuration) when no mail can go out at all.
   std::vector<MailOutcome> invite(const std::string& kenmerk, const Actor& actor = {});
@@ -327,6 +333,10 @@ class Werkruimte {
   std::size_t deliver_outbox();
   // The signed PDF of the latest version (all revisions so far).
   std::string signed_pdf(const std::string& kenmerk);
+  // The agreement in force: the newest contract version, completed, with every completed
+  // amendment applied (its partners are who is bound now; `sto partners export KENMERK`).
+  // Refusal for an unknown kenmerk or a contract not completed.
+  Agreement agreement_in_force(const std::string& kenmerk);
 
   // --- the tekenbevoegde, through the page (`token` as in the link) ---
   // What the link shows. The first view of a request moves it to viewed.
