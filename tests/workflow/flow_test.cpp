@@ -228,7 +228,9 @@ TEST_P(Flow, ACompletionMailThatCannotBeMadeLeavesTheServerRunning) {
     EXPECT_THAT(m.error, HasSubstr("0000.pdf"));
   }
   EXPECT_THAT(status_json(waiting), HasSubstr("\"unsent_mail\": ["));
+  EXPECT_TRUE(waiting.contract_sha256.empty()) << "no hash of a contract that cannot be read";
   std::ofstream(first, std::ios::binary) << kept;
+  EXPECT_EQ(s.w().status(kenmerk).contract_sha256.size(), 64u) << "read again once it is back";
   EXPECT_EQ(s.w().deliver_outbox(), 0u) << "not before its next try";
   const std::time_t later = std::time(nullptr) + 120;
   s.w().set_clock([later] { return later; });

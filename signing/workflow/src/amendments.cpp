@@ -232,9 +232,17 @@ std::shared_ptr<const Werkruimte::Impl::Amendments> Werkruimte::Impl::amendments
   for (const auto& v : rows) {
     if (v.wijziging == 0) contract = v;
   }
-  // A completed document never changes again: its signed PDF is what its files hold.
+  // A completed document never changes again: its signed PDF is what its files hold. Status is
+  // what one reads when something is wrong, so a file that cannot be read leaves the hash out
+  // (verify and the outbox say why) and the result is not kept: it is read again next time.
+  bool whole = true;
   const auto signed_sha256 = [&](const VersionRecord& v) {
-    return to_hex(sha256(SignedContract::open(dir / v.contract_dir).pdf()));
+    try {
+      return to_hex(sha256(SignedContract::open(dir / v.contract_dir).pdf()));
+    } catch (const std::exception&) {
+      whole = false;
+      return std::string();
+    }
   };
   if (contract) {
     for (const auto& v : rows) {
@@ -251,6 +259,7 @@ std::shared_ptr<const Werkruimte::Impl::Amendments> Werkruimte::Impl::amendments
       made->in_force = std::make_shared<const Agreement>(grondslag(rows, 0, nullptr, false).basis.in_force);
     }
   }
+  if (!whole) return made;
   const std::lock_guard lock(cache_mutex);
   auto& slot = amendments_cache[kenmerk];
   slot = std::move(made);
