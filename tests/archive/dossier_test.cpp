@@ -85,7 +85,7 @@ DossierData data_with(int signatories, int events_each) {
   d.audit_head = hex64(3);
   d.audit_length = static_cast<std::size_t>(signatories * events_each + 2);
   d.ca_fingerprint = colon_fingerprint(4);
-  d.tsa_fingerprint = colon_fingerprint(5);
+  d.tsa_fingerprints = {colon_fingerprint(5)};
   d.effective = "2026-11-26T08:35:57.123Z";
   d.verdict = "volledig en ongeschonden";
   d.exported = "2026-11-27T09:00:00.000Z";

@@ -64,7 +64,8 @@ std::string cms_signed_by(const Pki& pki, const SignerIdentity& who, const Signe
   SignerCredentials credentials = pki.issue(who, r.claimed);
   const std::time_t at = r.claimed;  // the TSA's time: /M stays within the slack
   const auto tsa = pki.local_tsa([at] { return at; });
-  return detail::cades_detached(r.covered, std::move(credentials.key), credentials.certificate.get(), pki.ca(), *tsa);
+  return detail::cades_detached(r.covered, std::move(credentials.key), credentials.certificate.get(), pki.ca(), *tsa,
+                                std::nullopt);
 }
 
 std::string with_timestamp_of(std::string_view cms, std::string_view donor) {

@@ -49,8 +49,8 @@
 // AuditLineDeleted_Rehashed                  [audit] audit.jsonl: regel K: volgnummer …; [audit] revisie 70:
 //                                            audit.jsonl heeft geen ondertekening voor deze revisie
 // AuditLastLineRemoved_Rehashed              [audit] audit.jsonl: de keten eindigt op <hash>, verwacht was <head>
-// AuditIpEditedAndRechained_Rehashed         [bewijsdossier] … iets anders dan de bestanden (the log and manifest
-//                                            are not signed: only the installation's dossier still knows)
+// AuditIpEditedAndRechained_Rehashed         [audit] audit.jsonl regel N: de keten is herschreven … revisie 71 …
+//                                            tussen K en N (revision 71 signed the chain's head before its act)
 // ManifestAuditHeadChanged                   [audit] audit.jsonl: … verwacht was <forged head>
 // ManifestCaFingerprintChanged               [archief] manifest.json: ca_fingerprint: noemt …, het archief heeft …
 // ManifestContractSha256Changed              [archief] manifest.json: <field>: noemt …, het archief heeft …
@@ -62,7 +62,7 @@
 // CaSwapped                                  [handtekening] revisie 1: hoort niet bij de CA van het archief;
 //                                            [ca] ca.pem: … niet de verwachte <FP>; [archief] ca.pem
 // CaSwappedAndItsFingerprintGiven_Rehashed   [handtekening] revisie 1: hoort niet bij de CA van het archief
-// TsaSwapped_Rehashed                        [handtekening] revisie 1: het tijdstempel is niet van de TSA van het
+// TsaSwapped_Rehashed                        [handtekening] revisie 1: het tijdstempel is niet van een TSA van het
 // archief TsaPemDeleted                              [archief] tsa.pem: ontbreekt of is onleesbaar
 // CertificateNamesWrongPerson_Rehashed       [handtekening] revisie N: het certificaat noemt een ander dan de
 //                                            tekenbevoegde van dit veld: naam '<revision 1's>' i.p.v. '<N's>'
@@ -490,28 +490,32 @@ std::vector<Mutation> mutations() {
                      {{"audit", "audit.jsonl", {"de keten eindigt op " + new_last + ", verwacht was " + head}}},
                      {"audit.jsonl"}};
                }});
-  m.push_back(
-      {"AuditIpEditedAndRechained_Rehashed",
-       "changes revision 70's IP and recomputes every later hash, the manifest's head and file hash", [](Context& c) {
-         auto lines = lines_of(c.file("audit.jsonl"));
-         const std::size_t k = line_with(lines, revision_key(70) + "\"revision_sha256\"");
-         std::string previous = std::get<std::string>(parse_flat_json(lines[k - 2]).at("hash"));
-         const std::string old_head = std::get<std::string>(parse_flat_json(lines.back()).at("hash"));
-         for (std::size_t i = k - 1; i < lines.size(); ++i) {
-           AuditEntry e = parse_flat_json(lines[i]);
-           e.erase("hash");
-           if (i == k - 1) e["ip"] = std::string("127.0.0.2");
-           AuditRecord record{std::get<std::int64_t>(e.at("seq")), canonical_json(e), ""};
-           record.hash = chain_hash(previous, record.canonical);
-           lines[i] = jsonl_line(record);
-           previous = record.hash;
-         }
-         c.put("audit.jsonl", joined(lines));
-         edit_manifest(c.dir, old_head, previous);
-         // Only the bewijsdossier, signed by the installation, still says what the log said.
-         return Expectation{
-             "broken", {{"bewijsdossier", "bewijsdossier.pdf", {"iets anders dan de bestanden"}}}, {"audit.jsonl"}};
-       }});
+  m.push_back({"AuditIpEditedAndRechained_Rehashed",
+               "changes revision 70's IP and recomputes every later hash, the manifest's head and file hash",
+               [](Context& c) {
+                 auto lines = lines_of(c.file("audit.jsonl"));
+                 const std::size_t k = line_with(lines, revision_key(70) + "\"revision_sha256\"");
+                 std::string previous = std::get<std::string>(parse_flat_json(lines[k - 2]).at("hash"));
+                 const std::string old_head = std::get<std::string>(parse_flat_json(lines.back()).at("hash"));
+                 for (std::size_t i = k - 1; i < lines.size(); ++i) {
+                   AuditEntry e = parse_flat_json(lines[i]);
+                   e.erase("hash");
+                   if (i == k - 1) e["ip"] = std::string("127.0.0.2");
+                   AuditRecord record{std::get<std::int64_t>(e.at("seq")), canonical_json(e), ""};
+                   record.hash = chain_hash(previous, record.canonical);
+                   lines[i] = jsonl_line(record);
+                   previous = record.hash;
+                 }
+                 c.put("audit.jsonl", joined(lines));
+                 edit_manifest(c.dir, old_head, previous);
+                 // The chain agrees with itself, but revision 71 signed the head before its act: from the
+                 // line after revision 70's anchor (its own "signed" entry, line k) up to 71's.
+                 return Expectation{"broken",
+                                    {{"audit",
+                                      "audit.jsonl regel *",
+                                      {"herschreven", "revisie 71 (", "tussen " + std::to_string(k) + " en "}}},
+                                    {"audit.jsonl"}};
+               }});
   m.push_back({"ManifestAuditHeadChanged", "changes the audit head recorded in manifest.json", [](Context& c) {
                  const auto lines = lines_of(c.file("audit.jsonl"));
                  const std::string head = std::get<std::string>(parse_flat_json(lines.back()).at("hash"));
@@ -586,7 +590,7 @@ std::vector<Mutation> mutations() {
          fs::copy_file(c.scratch / "andere-pki" / "tsa.pem", c.dir / "tsa.pem", fs::copy_options::overwrite_existing);
          return Expectation{
              "broken",
-             {{"handtekening", revision_name(c.revision(1)), {"het tijdstempel is niet van de TSA van het archief"}}},
+             {{"handtekening", revision_name(c.revision(1)), {"het tijdstempel is niet van een TSA van het archief"}}},
              {"tsa.pem"}};
        }});
   m.push_back({"TsaPemDeleted", "deletes tsa.pem", [](Context& c) {

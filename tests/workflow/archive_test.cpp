@@ -11,9 +11,11 @@
 #include <future>
 
 #include "harness.h"
+#include "loopback_tsa.h"
 #include "run.h"
 #include "sto/archive.h"
 #include "sto/atomic_file.h"
+#include "sto/audit.h"
 #include "sto/pades.h"
 #include "sto/render.h"
 #include "sto/rules.h"
@@ -335,6 +337,189 @@ TEST_P(Archive, TheDossierShortensRepeatedEventsButNeverTheSignature) {
   ASSERT_NE(shortened, std::string::npos);
   // After the shortened run come the last events, the signing act among them.
   EXPECT_NE(text.out.find("ondertekend", shortened), std::string::npos);
+}
+
+// What someone with write access to the database alone can do to the log: rewrite entry `seq`
+// (an IP address) and recompute every hash after it, so that the chain agrees with itself again.
+std::vector<AuditRecord> rechained(std::vector<AuditRecord> log, std::int64_t seq) {
+  std::string previous = seq == 1 ? std::string(kAuditGenesis) : log[static_cast<std::size_t>(seq - 2)].hash;
+  for (auto r = log.begin() + (seq - 1); r != log.end(); ++r) {
+    AuditEntry e = parse_flat_json(r->canonical);
+    if (r->seq == seq) e["ip"] = std::string("203.0.113.9");
+    r->canonical = canonical_json(e);
+    r->hash = chain_hash(previous, r->canonical);
+    previous = r->hash;
+  }
+  return log;
+}
+
+std::string quoted(std::string text) {
+  for (std::size_t at = text.find('\''); at != std::string::npos; at = text.find('\'', at + 2)) text.insert(at, "'");
+  return "'" + text + "'";
+}
+
+void store_rechained(const Site& site, const std::string& kenmerk, const std::vector<AuditRecord>& log,
+                     std::int64_t from) {
+  const std::string agreement = "(SELECT id FROM agreement WHERE kenmerk = " + quoted(kenmerk) + ")";
+  for (const AuditRecord& r : log) {
+    if (r.seq < from) continue;
+    execute_sql(site.database(), "UPDATE audit SET entry = " + quoted(r.canonical) + ", hash = " + quoted(r.hash) +
+                                     " WHERE seq = " + std::to_string(r.seq) + " AND agreement_id = " + agreement);
+  }
+  execute_sql(site.database(),
+              "UPDATE agreement SET chain_head = " + quoted(log.back().hash) + " WHERE kenmerk = " + quoted(kenmerk));
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// The archive `dir` with audit.jsonl replaced by `log` and manifest.json made to agree with it.
+void put_log(const std::filesystem::path& dir, const std::vector<AuditRecord>& log) {
+  std::string jsonl;
+  for (const AuditRecord& r : log) jsonl += jsonl_line(r) + "\n";
+  const std::string old_jsonl = read_whole_file(dir / "audit.jsonl");
+  const std::string old_head = parse_flat_json(jsonl_lines(old_jsonl).back()).count("hash") != 0
+                                   ? audit_text(parse_flat_json(jsonl_lines(old_jsonl).back()), "hash")
+                                   : "";
+  std::string manifest = read_whole_file(dir / "manifest.json");
+  manifest = replaced(manifest, to_hex(sha256(old_jsonl)), to_hex(sha256(jsonl)));
+  manifest = replaced(manifest, old_head, log.back().hash);
+  write_file_atomically(dir / "audit.jsonl", jsonl);
+  write_file_atomically(dir / "manifest.json", manifest);
+}
+
+bool has_finding(const Verdict& v, const std::string& subject, const std::string& part) {
+  return std::any_of(v.findings.begin(), v.findings.end(), [&](const Bevinding& f) {
+    return f.effect == Oordeel::broken && f.subject == subject && f.message.find(part) != std::string::npos;
+  });
+}
+
+TEST_P(Archive, ALogRewrittenAndRechainedInTheDatabaseIsCaughtByExportAndVerify) {
+  for (const auto& link : links_) ASSERT_EQ(site_->sign(link).status, 303);
+  const Verdict before = export_and_verify("voor");
+  ASSERT_EQ(before.oordeel, Oordeel::intact) << describe(before);
+  // Every signature anchors the chain as its act found it: the "signed" entry follows at once.
+  const std::vector<AuditRecord> log = site_->w().store().audit(kenmerk_);
+  std::vector<std::int64_t> signed_at;
+  std::int64_t completed_at = 0;
+  for (const AuditRecord& r : log) {
+    const std::string event = audit_text(parse_flat_json(r.canonical), "event");
+    if (event == "signed") signed_at.push_back(r.seq);
+    if (event == "completed") completed_at = r.seq;
+  }
+  ASSERT_EQ(signed_at.size(), 9u);
+  ASSERT_EQ(before.signatures.size(), 9u);
+  for (std::size_t i = 0; i < 9; ++i) {
+    EXPECT_EQ(before.signatures[i].anchor_length, signed_at[i] - 1);
+    EXPECT_EQ(before.signatures[i].anchor_head, log[static_cast<std::size_t>(signed_at[i] - 2)].hash);
+  }
+  // The completion is timestamped over the head it made, kept in the store and the archive.
+  const auto stamps = site_->w().store().audit_timestamps(kenmerk_);
+  ASSERT_EQ(stamps.size(), 1u);
+  EXPECT_EQ(stamps[0].seq, completed_at);
+  EXPECT_EQ(stamps[0].head, log[static_cast<std::size_t>(completed_at - 1)].hash);
+  ASSERT_EQ(before.audit_timestamps.size(), 1u);
+  EXPECT_EQ(before.audit_timestamps[0].seq, completed_at);
+  EXPECT_GT(before.audit_timestamps[0].time, 0);
+  EXPECT_EQ(jsonl_lines(read_whole_file(dir_ / "voor" / "audit-tijdstempels.jsonl")).size(), 1u);
+
+  // An entry between the 4th and 5th signature rewritten: the 5th's anchor no longer holds, the
+  // 4th's still does, and the verdict says between which lines the change lies.
+  const std::int64_t rewritten = signed_at[3] + 1;
+  const std::vector<AuditRecord> forged = rechained(log, rewritten);
+  const std::string where = "audit.jsonl regel " + std::to_string(signed_at[4] - 1);
+  const std::string between = "tussen " + std::to_string(signed_at[3]) + " en " + std::to_string(signed_at[4] - 1);
+  std::filesystem::copy(dir_ / "voor", dir_ / "vervalst", std::filesystem::copy_options::recursive);
+  put_log(dir_ / "vervalst", forged);
+  const Verdict v = verify_archive(dir_ / "vervalst", {site_->w().ca_fingerprint(), "", templates()});
+  EXPECT_EQ(v.oordeel, Oordeel::broken);
+  EXPECT_TRUE(has_finding(v, where, between)) << describe(v);
+  // The chain alone agrees with itself: only the anchors tell.
+  EXPECT_FALSE(has_finding(v, "audit.jsonl", "hash klopt niet")) << describe(v);
+  const auto cli = run_sto({"verify", (dir_ / "vervalst").string(), "--ca-fingerprint", site_->w().ca_fingerprint()});
+  EXPECT_EQ(cli.exit_code, 1);
+  EXPECT_THAT(cli.out, HasSubstr("herschreven"));
+
+  // The same in the database: export refuses and writes nothing.
+  store_rechained(*site_, kenmerk_, forged, rewritten);
+  ASSERT_EQ(site_->w().store().audit(kenmerk_)[static_cast<std::size_t>(rewritten - 1)].canonical,
+            forged[static_cast<std::size_t>(rewritten - 1)].canonical);
+  try {
+    export_archive(site_->w(), kenmerk_, dir_ / "na", templates());
+    ADD_FAILURE() << "export wrote an archive of a rewritten log";
+  } catch (const Refusal& e) {
+    EXPECT_THAT(e.what(), HasSubstr("herschreven"));
+    EXPECT_THAT(e.what(), HasSubstr(between));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "na"));
+  const auto refused =
+      run_sto({"export", kenmerk_, "-o", (dir_ / "na-cli").string(), "--home", (dir_ / "ws").string()});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "na-cli"));
+
+  // The last signature's own entry is covered by no signature, only by the completion's timestamp.
+  const std::vector<AuditRecord> late = rechained(log, signed_at[8]);
+  std::filesystem::copy(dir_ / "voor", dir_ / "laat", std::filesystem::copy_options::recursive);
+  put_log(dir_ / "laat", late);
+  const Verdict after_last = verify_archive(dir_ / "laat", {site_->w().ca_fingerprint(), "", templates()});
+  EXPECT_TRUE(has_finding(after_last, "audit.jsonl regel " + std::to_string(completed_at),
+                          "tussen " + std::to_string(signed_at[8]) + " en " + std::to_string(completed_at)))
+      << describe(after_last);
+  // Without its timestamp, the completion is unbound: a finding too.
+  const std::string stamped = read_whole_file(dir_ / "voor" / "audit-tijdstempels.jsonl");
+  write_file_atomically(dir_ / "voor" / "audit-tijdstempels.jsonl", "");
+  const std::string manifest = read_whole_file(dir_ / "voor" / "manifest.json");
+  write_file_atomically(dir_ / "voor" / "manifest.json",
+                        replaced(manifest, to_hex(sha256(stamped)), to_hex(sha256(""))));
+  const Verdict unstamped = verify_archive(dir_ / "voor", {site_->w().ca_fingerprint(), "", templates()});
+  EXPECT_TRUE(has_finding(unstamped, "audit.jsonl regel " + std::to_string(completed_at), "geen tijdstempel"))
+      << describe(unstamped);
+}
+
+TEST_P(Archive, ATsaChangedBetweenTwoSignaturesLeavesEveryTokenProvable) {
+  for (std::size_t i = 0; i < 4; ++i) ASSERT_EQ(site_->sign(links_[i]).status, 303);
+  // Another TSA (its own CA, answered by `openssl ts` over HTTP) is configured for the rest.
+  const auto other = dir_ / "andere-tsa";
+  Pki::create(other, "", site_->w().now());
+  LoopbackTsa server(other, 200);
+  const std::string local_tsa = site_->w().pki().tsa_pem();
+  site_.reset();
+  Werkruimte w = Werkruimte::open(dir_ / "ws", templates(), "",
+                                  {{"tsa.url", server.url()}, {"tsa.certificate", (other / "tsa.pem").string()}});
+  EXPECT_EQ(w.tsa_certificates(), local_tsa + read_whole_file(other / "tsa.pem"));
+  for (std::size_t i = 4; i < links_.size(); ++i) {
+    const std::string token = links_[i].substr(links_[i].rfind('/') + 1);
+    const LinkView page = w.view(token, Actor{"127.0.0.1", "test"});
+    ASSERT_EQ(page.kind, LinkView::Kind::sign);
+    EXPECT_EQ(w.sign(token, true, page.naam, Actor{"127.0.0.1", "test"}).kind, LinkView::Kind::signed_);
+  }
+  EXPECT_EQ(server.targets().size(), 5u + 1u);  // five signatures and the completion's timestamp
+
+  export_archive(w, kenmerk_, dir_ / "a", templates());
+  const Verdict v = verify_archive(dir_ / "a", {w.ca_fingerprint(), "", templates()});
+  EXPECT_EQ(v.oordeel, Oordeel::intact) << describe(v);
+  // tsa.pem holds both TSAs, taken from the tokens, each token checked against its own.
+  const std::string tsa_pem = read_whole_file(dir_ / "a" / "tsa.pem");
+  EXPECT_EQ(tsa_pem, local_tsa + read_whole_file(other / "tsa.pem"));
+  for (std::size_t i = 0; i < v.signatures.size(); ++i) {
+    EXPECT_EQ(v.signatures[i].tsa_certificate_pem, i < 4 ? local_tsa : read_whole_file(other / "tsa.pem")) << i;
+  }
+  // A tsa.pem without the first TSA leaves its four tokens unprovable.
+  write_file_atomically(dir_ / "a" / "tsa.pem", read_whole_file(other / "tsa.pem"));
+  const Verdict without = verify_archive(dir_ / "a", {w.ca_fingerprint(), "", templates()});
+  EXPECT_EQ(without.oordeel, Oordeel::broken);
+  EXPECT_EQ(std::count_if(without.signatures.begin(), without.signatures.end(), [](auto& s) { return !s.valid; }), 4)
+      << describe(without);
+  // The bewijsdossier names both.
+  write_file_atomically(dir_ / "a" / "tsa.pem", tsa_pem);
+  const auto text = run_program({"/usr/bin/pdftotext", (dir_ / "a" / "bewijsdossier.pdf").string(), "-"});
+  ASSERT_EQ(text.exit_code, 0);
+  for (const std::string& fingerprint : certificate_fingerprints(tsa_pem)) {
+    EXPECT_THAT(text.out, HasSubstr(fingerprint.substr(0, 23))) << text.out;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(On, Archive, ::testing::ValuesIn(backends()), backend_name);

@@ -28,7 +28,8 @@ std::string fresh_database(Backend backend, const std::filesystem::path& dir) {
   Poco::Data::Session s("PostgreSQL", conn);
   using Poco::Data::Keywords::now;
   s << "SET client_min_messages = warning", now;
-  s << "DROP TABLE IF EXISTS audit, token, outbox, signatory, reminder_schedule, penvoerder_summary, version, "
+  s << "DROP TABLE IF EXISTS audit_timestamp, audit, token, outbox, signatory, reminder_schedule, penvoerder_summary, "
+       "version, "
        "agreement, "
        "schema_version CASCADE",
       now;

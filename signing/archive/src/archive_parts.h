@@ -13,13 +13,19 @@
 #include "dossier.h"
 #include "sto/agreement.h"
 #include "sto/pades.h"
+#include "sto/store.h"
 #include "sto/verify.h"
 
 namespace sto::detail {
 
 // The files an archive holds besides manifest.json, in the order the manifest lists them.
-constexpr std::array<const char*, 7> kFiles = {"agreement.xml", "contract.pdf", "audit.jsonl",      "ca.pem",
-                                               "tsa.pem",       "README.txt",   "bewijsdossier.pdf"};
+constexpr std::array<const char*, 8> kFiles = {
+    "agreement.xml", "contract.pdf", "audit.jsonl", "audit-tijdstempels.jsonl",
+    "ca.pem",        "tsa.pem",      "README.txt",  "bewijsdossier.pdf"};
+
+// audit-tijdstempels.jsonl: one line per RFC 3161 timestamp over the audit chain's head (sto/store.h
+// AuditTimestampRecord), {"head": hex, "seq": n, "token": hex of the DER}, canonical (sto/audit.h).
+std::string audit_timestamps_jsonl(const std::vector<AuditTimestampRecord>& timestamps);
 
 using Files = std::map<std::string, std::string>;
 

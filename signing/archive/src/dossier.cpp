@@ -97,12 +97,21 @@ void add_agreement(Document& doc, const DossierData& data) {
       {"Audit-keten: lengte", std::to_string(data.audit_length) + " gebeurtenissen"},
       {"Audit-keten: kop (SHA-256)", data.audit_head},
       {"CA-vingerafdruk (SHA-256)", data.ca_fingerprint},
-      {"TSA-vingerafdruk (SHA-256)", data.tsa_fingerprint},
-      {"Datum van inwerkingtreding", effective},
-      {"Oordeel", data.verdict},
-      {"Geëxporteerd", data.exported},
-      {"Opgesteld door", data.producer},
   }});
+  Fields& identity = std::get<Fields>(doc.blocks.back());
+  // Every TSA whose tokens the archive holds (tsa.pem, taken from the tokens).
+  for (const std::string& tsa : data.tsa_fingerprints) identity.rows.emplace_back("TSA-vingerafdruk (SHA-256)", tsa);
+  identity.rows.insert(identity.rows.end(), {
+                                                {"Datum van inwerkingtreding", effective},
+                                                {"Oordeel", data.verdict},
+                                                {"Geëxporteerd", data.exported},
+                                                {"Opgesteld door", data.producer},
+                                            });
+  if (!data.audit_timestamps.empty()) {
+    Fields stamps;
+    for (const std::string& t : data.audit_timestamps) stamps.rows.emplace_back("Tijdstempel over de audit-keten", t);
+    doc.blocks.emplace_back(std::move(stamps));
+  }
   Fields files;
   for (const auto& [name, sha256] : data.files) files.rows.emplace_back("SHA-256 " + name, sha256);
   if (!files.rows.empty()) doc.blocks.emplace_back(std::move(files));
@@ -195,6 +204,8 @@ void add_signatory(Document& doc, const DossierSignatory& s, const OutsideText& 
                                               {"Tijd volgens handtekening (/M)", s.claimed_time},
                                               {"Tijdstempel (TSA)", s.timestamp},
                                           });
+    fields.rows.emplace_back("Ondertekende audit-keten",
+                             s.anchor.empty() ? std::string("geen (niet aan de audit-log gebonden)") : s.anchor);
   }
   doc.blocks.emplace_back(std::move(fields));
   if (s.events.empty()) {
@@ -292,8 +303,11 @@ std::string render_dossier(const DossierData& data, const std::filesystem::path&
   doc.subtitle = data.regio + " · kenmerk " + data.kenmerk + " · versie " + data.versie;
   doc.blocks.emplace_back(Paragraph{
       "Dit bewijsdossier is door sto opgesteld uit de bestanden van het archief: agreement.xml, contract.pdf, "
-      "audit.jsonl, ca.pem, tsa.pem, templates/ en manifest.json; het legt ook README.txt vast. Het vermeldt niets "
-      "wat die bestanden niet bewijzen; tijden zijn UTC."});
+      "audit.jsonl, audit-tijdstempels.jsonl, ca.pem, tsa.pem, templates/ en manifest.json; het legt ook README.txt "
+      "vast. Het vermeldt niets wat die bestanden niet bewijzen; tijden zijn UTC. Elke handtekening bevat de kop "
+      "van de audit-keten zoals die vlak voor haar stond, en bij elke voltooiing zette de tijdstempeldienst een "
+      "tijdstempel over de kop: zo is de audit-log gebonden aan wat alleen de sleutels van de installatie en de "
+      "tijdstempeldienst kunnen maken."});
   add_agreement(doc, data);
   add_partners(doc, data);
   add_signatories(doc, data, outside);

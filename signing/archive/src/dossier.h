@@ -45,6 +45,7 @@ struct DossierSignatory {
   std::string certificate_subject;   // one line, e.g. "CN=…, title=…, O=…"
   std::string claimed_time;          // /M, ISO UTC
   std::string timestamp;             // the TSA's genTime, ISO UTC
+  std::string anchor;                // the audit chain the act signed: "regel 23: <hash>"; empty: none
   std::vector<DossierEvent> events;  // in log order
 };
 
@@ -78,14 +79,16 @@ struct DossierData {
   int revisions = 0;
   std::string audit_head;  // hex, the hash of the last audit entry
   std::size_t audit_length = 0;
-  std::string ca_fingerprint;   // "AB:CD:…" SHA-256
-  std::string tsa_fingerprint;  // same form
-  std::string effective;        // ISO UTC date-time the agreement took effect; empty when not complete
-  std::string verdict;   // one line: "volledig en ongeschonden", "onvolledig: 3 van 140 handtekeningen ontbreken", ...
-  std::string exported;  // ISO UTC time of the export (from manifest.json)
-  std::string producer;  // sto::producer()
+  std::string ca_fingerprint;                 // "AB:CD:…" SHA-256
+  std::vector<std::string> tsa_fingerprints;  // same form: every TSA certificate in tsa.pem
+  // The timestamps over the audit chain (audit-tijdstempels.jsonl): "regel 41: <hash>, <time>".
+  std::vector<std::string> audit_timestamps;
+  std::string effective;  // ISO UTC date-time the agreement took effect; empty when not complete
+  std::string verdict;    // one line: "volledig en ongeschonden", "onvolledig: 3 van 140 handtekeningen ontbreken", ...
+  std::string exported;   // ISO UTC time of the export (from manifest.json)
+  std::string producer;   // sto::producer()
   // SHA-256 (hex) of the archive's other small files, so that this signed report pins them too:
-  // ca.pem, tsa.pem, README.txt (in that order; name, hash).
+  // ca.pem, tsa.pem, audit-tijdstempels.jsonl, README.txt (in that order; name, hash).
   std::vector<std::pair<std::string, std::string>> files;
   std::vector<DossierSignatory> signatories;  // in the contract's order
   std::vector<DossierPartner> partners;       // in the contract's order

@@ -26,7 +26,10 @@ DossierData dossier_data(const Agreement& a, const Verdict& v, const Files& f, c
   d.audit_head = v.audit_head;
   d.audit_length = v.audit_length;
   d.ca_fingerprint = certificate_fingerprint(f.at("ca.pem"));
-  d.tsa_fingerprint = certificate_fingerprint(f.at("tsa.pem"));
+  d.tsa_fingerprints = certificate_fingerprints(f.at("tsa.pem"));
+  for (const KetenTijdstempel& t : v.audit_timestamps) {
+    d.audit_timestamps.push_back("regel " + std::to_string(t.seq) + ": " + t.head + ", " + utc_text(t.time));
+  }
   d.effective = v.effective ? utc_text(*v.effective) : "";
   std::size_t valid = 0;
   for (const SignatureReport& s : v.signatures) valid += s.valid ? 1 : 0;
@@ -36,7 +39,8 @@ DossierData dossier_data(const Agreement& a, const Verdict& v, const Files& f, c
               std::to_string(bound) + " van " + std::to_string(v.partners.size()) + " partners gebonden";
   d.exported = m.exported;
   d.producer = m.producer;
-  for (const char* name : {"ca.pem", "tsa.pem", "README.txt"}) d.files.emplace_back(name, to_hex(sha256(f.at(name))));
+  for (const char* name : {"ca.pem", "tsa.pem", "audit-tijdstempels.jsonl", "README.txt"})
+    d.files.emplace_back(name, to_hex(sha256(f.at(name))));
 
   // Each line's events, per tekenbevoegde of this version, in log order.
   std::map<std::string, std::vector<DossierEvent>> events;
@@ -88,6 +92,7 @@ DossierData dossier_data(const Agreement& a, const Verdict& v, const Files& f, c
         s.certificate_subject = r.subject;
         s.claimed_time = utc_text(r.claimed);
         s.timestamp = r.timestamp != 0 ? utc_text(r.timestamp) : "";
+        if (r.anchor_length >= 0) s.anchor = "regel " + std::to_string(r.anchor_length) + ": " + r.anchor_head;
       } else {
         s.state = declined[t.id] ? "geweigerd" : "niet ondertekend";
       }

@@ -40,7 +40,7 @@ std::string readme(const fs::path& templates_dir, const Agreement& a, const Mani
 // Revision 0 of the bewijsdossier signed by the installation, in a scratch chain under `scratch`.
 std::string signed_dossier(const std::string& revision0, Werkruimte& w, const fs::path& scratch) {
   SignedContract chain = SignedContract::create(scratch, revision0);
-  chain.sign({detail::kDossierField, installation(), w.now()}, w.pki(), w.tsa());
+  chain.sign({detail::kDossierField, installation(), w.now(), std::nullopt}, w.pki(), w.tsa());
   std::string pdf = chain.pdf();
   fs::remove_all(scratch);
   return pdf;
@@ -109,10 +109,13 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
       m.audit_head = r.hash;
       ++m.audit_length;
     }
+    f["audit-tijdstempels.jsonl"] = audit_timestamps_jsonl(lock.audit_timestamps());
   });
   if (m.audit_length == 0) m.audit_head = std::string(kAuditGenesis);
   f["ca.pem"] = w.pki().ca_pem();
-  f["tsa.pem"] = w.tsa().certificate_pem();  // the TSA the signatures used: local, or external
+  // Checked against every TSA the workspace ever trusted; the archive keeps those that signed a
+  // token in it (below).
+  f["tsa.pem"] = w.tsa_certificates();
   // The templates, fonts and regulations the contract was made from: the copy kept when it was
   // opened; for a version opened before copies were kept, the installed ones.
   const fs::path made_from =
@@ -153,6 +156,10 @@ ExportResult export_archive(Werkruimte& w, const std::string& kenmerk, const fs:
     }
     throw Refusal("het contract van " + kenmerk + " is niet ongeschonden; geen archief geschreven:" + why);
   }
+  // tsa.pem: the certificate of every TSA that signed a token in the archive, taken from the
+  // tokens, and the one that will timestamp the bewijsdossier.
+  f["tsa.pem"] = timestamp_certificates(result.verdict);
+  if (f["tsa.pem"].find(w.tsa().certificate_pem()) == std::string::npos) f["tsa.pem"] += w.tsa().certificate_pem();
 
   // Staged beside `dir`, renamed into place: never half an archive under its name.
   const fs::path parent = fs::absolute(dir).parent_path();

@@ -4,6 +4,7 @@
 
 #include "archive_parts.h"
 #include "sto/atomic_file.h"
+#include "sto/audit.h"
 #include "sto/diagnostics.h"
 #include "sto/render.h"
 #include "sto/rules.h"
@@ -102,11 +103,20 @@ VerifyInput contract_input(const Files& f, const Manifest& m, const fs::path& te
   in.agreement_xml = f.at("agreement.xml");
   in.audit_jsonl = f.at("audit.jsonl");
   in.audit_head = m.audit_head;
+  in.audit_timestamps = f.at("audit-tijdstempels.jsonl");
   in.ca_pem = f.at("ca.pem");
   in.tsa_pem = f.at("tsa.pem");
   in.other_renderer = other_renderer(m);
   in.templates_dir = templates_dir;
   return in;
+}
+
+std::string audit_timestamps_jsonl(const std::vector<AuditTimestampRecord>& timestamps) {
+  std::string out;
+  for (const AuditTimestampRecord& t : timestamps) {
+    out += canonical_json({{"head", t.head}, {"seq", t.seq}, {"token", to_hex(t.token)}}) + "\n";
+  }
+  return out;
 }
 
 std::optional<Agreement> agreement_of(const std::string& xml, const fs::path& templates_dir) {

@@ -123,9 +123,11 @@ AuditEntry parse_flat_json(std::string_view text) {
   return entry;
 }
 
-std::vector<std::string> verify_chain(const std::vector<std::string>& lines, std::string& head) {
+std::vector<std::string> verify_chain(const std::vector<std::string>& lines, std::string& head,
+                                      std::vector<std::string>* hashes) {
   std::vector<std::string> findings;
   std::string previous(kAuditGenesis);
+  if (hashes != nullptr) hashes->assign(lines.size(), std::string());
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string where = "regel " + std::to_string(i + 1) + ": ";
     AuditEntry entry;
@@ -151,6 +153,7 @@ std::vector<std::string> verify_chain(const std::vector<std::string>& lines, std
     if (computed != claimed) {
       findings.push_back(where + "hash klopt niet met de vorige regel en de inhoud (verwacht " + computed + ")");
     }
+    if (hashes != nullptr) (*hashes)[i] = claimed;
     previous = claimed;
   }
   head = previous;

@@ -57,7 +57,8 @@ std::string sign(EVP_PKEY* key, const std::string& data) {
 }
 
 // The SignedData with its signature value, not yet timestamped.
-std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* certificate, X509* ca) {
+std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* certificate, X509* ca,
+                                 const std::optional<AuditAnchor>& anchor) {
   constexpr unsigned kFlags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
   Cms cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kFlags));
   if (!cms) throw_openssl_error("CMS: SignedData maken mislukt");
@@ -79,9 +80,22 @@ std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* c
                                                   encoded.data(), static_cast<int>(encoded.size()));
     check(added, "signing-certificate-v2");
   }
+  if (anchor) {
+    const std::string head = from_hex(anchor->head);
+    if (head.size() != 32 || anchor->length < 0) throw Error("CMS: het anker van de auditketen is ongeldig");
+    // SEQUENCE { INTEGER, OCTET STRING }, encoded by OpenSSL (sto/pades.h AuditAnchor).
+    std::unique_ptr<ASN1_TYPE, ossl::Deleter<ASN1_TYPE, ASN1_TYPE_free>> value(ASN1_TYPE_new());
+    std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT, ASN1_OBJECT_free>> oid(OBJ_txt2obj(kAuditAnchorOid, 1));
+    check(value && oid ? 1 : 0, "auditanker");
+    check(ASN1_TYPE_set_int_octetstring(value.get(), static_cast<long>(anchor->length),
+                                        reinterpret_cast<unsigned char*>(const_cast<char*>(head.data())), 32),
+          "auditanker");
+    check(CMS_signed_add1_attr_by_OBJ(si, oid.get(), V_ASN1_SEQUENCE, value->value.sequence, -1), "auditanker");
+  }
   // EN 319 142-1 §6.3: no signing-time attribute. CMS_SignerInfo_sign (and CMS_final) would add
   // one, so the attributes are signed here.
-  if (CMS_signed_get_attr_count(si) != 3 || CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0 ||
+  if (CMS_signed_get_attr_count(si) != (anchor ? 4 : 3) ||
+      CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0 ||
       CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1) < 0) {
     throw Error("CMS: onverwachte ondertekende attributen");
   }
@@ -111,12 +125,12 @@ std::string message_digest_of(std::string_view der) {
           static_cast<std::size_t>(ASN1_STRING_length(digest))};
 }
 
-std::string cades_detached(std::string_view sha256, ossl::Key key, X509* certificate, X509* ca,
-                           TimestampAuthority& tsa) {
+std::string cades_detached(std::string_view sha256, ossl::Key key, X509* certificate, X509* ca, TimestampAuthority& tsa,
+                           const std::optional<AuditAnchor>& anchor) {
   if (sha256.size() != 32) throw Error("CMS: de samenvatting moet 32 bytes zijn");
   // The SignerInfo holds a reference to the key until it is freed, so the signed CMS is encoded,
   // freed with the key, and read back (now without any key) to receive the timestamp.
-  const std::string unstamped = signed_without_token(sha256, key.get(), certificate, ca);
+  const std::string unstamped = signed_without_token(sha256, key.get(), certificate, ca, anchor);
   key.reset();
   const auto* p = reinterpret_cast<const unsigned char*>(unstamped.data());
   Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(unstamped.size())));

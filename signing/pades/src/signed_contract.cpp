@@ -204,7 +204,10 @@ SigningAct signing_act(const Agreement& agreement, std::string_view id, std::tim
   for (const Partner& partner : agreement.partners) {
     for (const Tekenbevoegde& t : partner.tekenbevoegden) {
       if (t.id != id) continue;
-      return {t.id, {t.naam, t.functie, partner.naam.value, partner.kvk ? partner.kvk->value : "", t.email}, time};
+      return {t.id,
+              {t.naam, t.functie, partner.naam.value, partner.kvk ? partner.kvk->value : "", t.email},
+              time,
+              std::nullopt};
     }
   }
   throw Error("de overeenkomst heeft geen tekenbevoegde " + std::string(id));
@@ -278,8 +281,8 @@ Revision SignedContract::sign(const SigningAct& act, const Pki& pki, TimestampAu
   SignerCredentials credentials = pki.issue(act.signer, act.time);
   const std::string certificate = certificate_der(credentials.certificate.get());
   KeepingToken keeping(tsa);
-  const std::string cms =
-      detail::cades_detached(digest, std::move(credentials.key), credentials.certificate.get(), pki.ca(), keeping);
+  const std::string cms = detail::cades_detached(digest, std::move(credentials.key), credentials.certificate.get(),
+                                                 pki.ca(), keeping, act.anchor);
   if (cms.size() > reserve) {
     throw Error("de handtekening (" + std::to_string(cms.size()) + " bytes) past niet in de gereserveerde " +
                 std::to_string(reserve) + " bytes");

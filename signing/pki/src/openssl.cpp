@@ -44,6 +44,19 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
+std::string from_hex(std::string_view hex) {
+  if (hex.empty() || hex.size() % 2 != 0 || hex.find(':') != std::string_view::npos) return {};
+  long length = 0;
+  unsigned char* bytes = OPENSSL_hexstr2buf(std::string(hex).c_str(), &length);
+  if (bytes == nullptr) {
+    ERR_clear_error();
+    return {};
+  }
+  std::string out(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(length));
+  OPENSSL_free(bytes);
+  return out;
+}
+
 std::string certificate_der(X509* certificate) { return der(i2d_X509, certificate, "certificaat"); }
 
 std::string certificate_pem(X509* certificate) {

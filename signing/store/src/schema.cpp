@@ -10,7 +10,7 @@ namespace {
 
 // One statement per step (PostgreSQL prepares each statement); {ID} is the dialect's
 // auto-numbered key. Append steps; never change one that has shipped.
-constexpr std::array<std::string_view, 22> kMigrations = {
+constexpr std::array<std::string_view, 23> kMigrations = {
     "CREATE TABLE agreement (id {ID}, kenmerk TEXT NOT NULL UNIQUE, chain_head TEXT NOT NULL, "
     "chain_length BIGINT NOT NULL, created_ms BIGINT NOT NULL)",
     "CREATE TABLE version (id {ID}, agreement_id BIGINT NOT NULL REFERENCES agreement(id), versie BIGINT NOT NULL, "
@@ -56,6 +56,9 @@ constexpr std::array<std::string_view, 22> kMigrations = {
     // Issue 15: what changed in the text since the contract version before it (sto/store.h).
     "ALTER TABLE version ADD COLUMN changes_from BIGINT NOT NULL DEFAULT 0",
     "ALTER TABLE version ADD COLUMN changes TEXT NOT NULL DEFAULT ''",
+    // Issue 16: RFC 3161 timestamps over the audit chain's head at each completion (sto/store.h).
+    "CREATE TABLE audit_timestamp (agreement_id BIGINT NOT NULL REFERENCES agreement(id), seq BIGINT NOT NULL, "
+    "head TEXT NOT NULL, token TEXT NOT NULL, created_ms BIGINT NOT NULL, PRIMARY KEY (agreement_id, seq))",
 };
 
 }  // namespace

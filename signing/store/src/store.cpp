@@ -2,7 +2,12 @@
 // the one place where a busy database is retried (Store::run).
 #include "sto/store.h"
 
+#include <Poco/HexBinaryDecoder.h>
+#include <Poco/HexBinaryEncoder.h>
+
 #include <chrono>
+#include <iterator>
+#include <sstream>
 #include <thread>
 
 #include "database.h"
@@ -105,6 +110,48 @@ std::pair<std::string, std::int64_t> Store::audit_head(std::string_view kenmerk)
         c.query("SELECT chain_head, chain_length FROM agreement WHERE kenmerk = ?", std::string(kenmerk));
     if (rs.rowCount() == 0) return std::pair<std::string, std::int64_t>(std::string(kAuditGenesis), 0);
     return std::pair<std::string, std::int64_t>(detail::text(rs, 0, 0), detail::number(rs, 0, 1));
+  });
+}
+
+namespace {
+
+std::string token_text(const std::string& bytes) {
+  std::ostringstream out;
+  Poco::HexBinaryEncoder encoder(out);
+  encoder.rdbuf()->setLineLength(0);
+  encoder << bytes;
+  encoder.close();
+  return out.str();
+}
+
+std::string token_bytes(const std::string& hex) {
+  std::istringstream in(hex);
+  Poco::HexBinaryDecoder decoder(in);
+  return std::string(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+}
+
+std::vector<AuditTimestampRecord> timestamp_rows(const detail::RecordSet& rs) {
+  std::vector<AuditTimestampRecord> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    AuditTimestampRecord r;
+    r.seq = detail::number(rs, row, 0);
+    r.head = detail::text(rs, row, 1);
+    // Kept as hex: one TEXT column serves SQLite and PostgreSQL alike.
+    r.token = token_bytes(detail::text(rs, row, 2));
+    r.created_ms = detail::number(rs, row, 3);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<AuditTimestampRecord> Store::audit_timestamps(std::string_view kenmerk) {
+  return impl_->read("tijdstempels van de auditketen lezen", [&](detail::Connection c) {
+    return timestamp_rows(c.query(
+        "SELECT t.seq, t.head, t.token, t.created_ms FROM audit_timestamp t JOIN agreement a ON a.id = t.agreement_id "
+        "WHERE a.kenmerk = ? ORDER BY t.seq",
+        std::string(kenmerk)));
   });
 }
 
@@ -278,6 +325,23 @@ std::int64_t Store::Transaction::latest_token_created(std::int64_t signatory_id)
 }
 
 std::int64_t Store::Transaction::audit_length() { return impl_->length; }
+std::string Store::Transaction::audit_head() { return impl_->head; }
+
+std::vector<AuditTimestampRecord> Store::Transaction::audit_timestamps() {
+  return impl_->step("tijdstempels van de auditketen lezen", [&](detail::Connection c) {
+    return timestamp_rows(
+        c.query("SELECT seq, head, token, created_ms FROM audit_timestamp WHERE agreement_id = ? "
+                "ORDER BY seq",
+                impl_->agreement_id));
+  });
+}
+
+void Store::Transaction::add_audit_timestamp(const AuditTimestampRecord& t) {
+  impl_->step("tijdstempel van de auditketen vastleggen", [&](detail::Connection c) {
+    c.exec("INSERT INTO audit_timestamp (agreement_id, seq, head, token, created_ms) VALUES (?, ?, ?, ?, ?)",
+           impl_->agreement_id, t.seq, t.head, token_text(t.token), t.created_ms);
+  });
+}
 
 std::optional<ScheduleRecord> Store::Transaction::schedule() {
   return impl_->step("herinneringsschema lezen", [&](detail::Connection c) {

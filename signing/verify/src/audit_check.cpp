@@ -1,6 +1,8 @@
 #include "audit_check.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "sto/audit.h"
 #include "sto/diagnostics.h"
@@ -20,14 +22,115 @@ void add(Verdict& v, std::string subject, std::string message) {
   add_finding(v, {"audit", std::move(subject), std::move(message), Oordeel::broken});
 }
 
+// What binds the log from outside it: the signatures' anchors and the timestamps over its head.
+struct Anchor {
+  std::int64_t length = 0;  // entries before it
+  std::string head;         // the hash it holds
+  std::string by;           // "revisie 3 (t-1)", "tijdstempel over regel 12"
+};
+
+void check_anchors(const std::vector<std::string>& lines, const std::vector<std::string>& hashes,
+                   const std::map<int, std::size_t>& signed_at, const std::optional<std::string>& timestamps,
+                   const Anchors& trust, Verdict& verdict) {
+  const auto hash_at = [&](std::int64_t length) -> std::string {
+    return length == 0 ? std::string(kAuditGenesis) : hashes[static_cast<std::size_t>(length - 1)];
+  };
+  const auto size = static_cast<std::int64_t>(lines.size());
+  std::vector<Anchor> anchors;
+  for (const SignatureReport& s : verdict.signatures) {
+    const std::string name = "revisie " + std::to_string(s.revision) + " (" + s.field + ")";
+    if (!s.valid) continue;  // what an invalid signature says binds nothing; it is a finding already
+    if (s.anchor_length < 0) {
+      add(verdict, name, "de handtekening draagt geen anker van de auditketen: het log is niet aan haar gebonden");
+      continue;
+    }
+    if (s.anchor_length >= size) {
+      add(verdict, name,
+          "de handtekening ankert de keten na regel " + std::to_string(s.anchor_length) + ", maar het log heeft " +
+              std::to_string(size) + " regels (ingekort?)");
+      continue;
+    }
+    const auto at = signed_at.find(s.revision);
+    if (at != signed_at.end() && static_cast<std::int64_t>(at->second) != s.anchor_length + 1) {
+      add(verdict, "audit.jsonl regel " + std::to_string(at->second),
+          "de ondertekening van " + name + " hoort direct na regel " + std::to_string(s.anchor_length) +
+              " te staan, die de handtekening ankert");
+    }
+    anchors.push_back({s.anchor_length, s.anchor_head, name + ", " + s.naam});
+  }
+  if (timestamps && trust.ca == nullptr) {
+    add(verdict, "audit-tijdstempels.jsonl", "niet te controleren zonder CA");
+  } else if (timestamps) {
+    std::set<std::int64_t> stamped;
+    const std::vector<std::string> rows = jsonl_lines(*timestamps);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::string where = "audit-tijdstempels.jsonl regel " + std::to_string(i + 1);
+      AuditEntry e;
+      try {
+        e = parse_flat_json(rows[i]);
+      } catch (const Error& error) {
+        add(verdict, where, error.what());
+        continue;
+      }
+      const auto seq = number_of(e, "seq");
+      const std::string claimed = audit_text(e, "head");
+      const std::string token = from_hex(audit_text(e, "token"));
+      if (!seq || *seq < 1 || *seq > size || token.empty()) {
+        add(verdict, where, "geen tijdstempel over een regel van audit.jsonl");
+        continue;
+      }
+      std::vector<std::string> problems;
+      std::string tsa_pem;
+      const std::time_t time = check_timestamp(token, from_hex(claimed), trust, problems, &tsa_pem);
+      for (std::string& p : problems) add(verdict, where, std::move(p));
+      if (!problems.empty()) continue;
+      stamped.insert(*seq);
+      verdict.audit_timestamps.push_back({*seq, claimed, time, tsa_pem});
+      anchors.push_back(
+          {*seq, claimed, "het tijdstempel van " + utc_text(time) + " over regel " + std::to_string(*seq)});
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      AuditEntry e;
+      try {
+        e = parse_flat_json(lines[i]);
+      } catch (const Error&) {
+        continue;
+      }
+      if (audit_text(e, "event") == audit_event::completed && !stamped.contains(static_cast<std::int64_t>(i + 1))) {
+        add(verdict, "audit.jsonl regel " + std::to_string(i + 1),
+            "de voltooiing heeft geen tijdstempel over de keten (audit-tijdstempels.jsonl)");
+      }
+    }
+  }
+  // The first anchor the log no longer meets names where it was rewritten: after the last one it
+  // still meets, up to this one.
+  std::sort(anchors.begin(), anchors.end(), [](const Anchor& a, const Anchor& b) { return a.length < b.length; });
+  std::int64_t sound = 0;
+  for (const Anchor& a : anchors) {
+    if (hash_at(a.length) == a.head) {
+      sound = std::max(sound, a.length);
+      continue;
+    }
+    const std::string first = std::to_string(sound + 1);
+    const std::string line = std::to_string(a.length);
+    add(verdict, "audit.jsonl regel " + line,
+        "de keten is herschreven: de hash van regel " + line + " is niet die welke " + a.by + " vastlegde; " +
+            (sound == 0 ? "de eerste gewijzigde regel is regel " + line + " of een eerdere"
+                        : "de regels tot en met " + std::to_string(sound) +
+                              " kloppen nog, dus de eerste gewijzigde regel ligt tussen " + first + " en " + line));
+    break;
+  }
+}
+
 }  // namespace
 
 void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
                  std::int64_t wijziging, const std::optional<std::string>& xml_sha256, const SignedPdf& pdf,
-                 Verdict& verdict) {
+                 const std::optional<std::string>& timestamps, const Anchors& trust, Verdict& verdict) {
   const std::vector<std::string> lines = jsonl_lines(jsonl);
   std::string last;
-  for (std::string& problem : verify_chain(lines, last)) add(verdict, "audit.jsonl", std::move(problem));
+  std::vector<std::string> hashes;
+  for (std::string& problem : verify_chain(lines, last, &hashes)) add(verdict, "audit.jsonl", std::move(problem));
   verdict.audit_head = last;
   verdict.audit_length = lines.size();
   if (head && *head != last) {
@@ -104,6 +207,7 @@ void check_audit(std::string_view jsonl, const std::optional<std::string>& head,
           "audit.jsonl heeft geen ondertekening voor deze revisie");
     }
   }
+  check_anchors(lines, hashes, signed_at, timestamps, trust, verdict);
   if (completed_line != 0) {
     const std::string where = "audit.jsonl regel " + std::to_string(completed_line);
     const std::string final_sha = pdf.revisions.empty() ? pdf.revision0_sha256 : pdf.revisions.back().sha256;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "signature.h"
 #include "sto/pades.h"
 #include "sto/verify.h"
 
@@ -19,8 +20,14 @@ namespace sto::detail {
 // When `xml_sha256` is given, the version's "opened" entry must name it and revision 0's hash.
 // `wijziging`: which document of the version the PDF is, 0 for the contract, n for amendment n
 // (docs/amendment-format.md): only the entries about it are held against the PDF.
+//
+// Anchoring (docs/verify.md): every signature of the PDF must carry the chain's length and head as
+// its act found them, the log must have that hash at that length and the act's "signed" entry
+// right after it. With `timestamps` (audit-tijdstempels.jsonl), each token must verify against
+// `trust` and imprint the log's hash at its seq, and every "completed" entry of the whole log must
+// have one. A log rewritten and re-chained is named at the first anchor it no longer meets.
 void check_audit(std::string_view jsonl, const std::optional<std::string>& head, std::optional<std::int64_t> versie,
                  std::int64_t wijziging, const std::optional<std::string>& xml_sha256, const SignedPdf& pdf,
-                 Verdict& verdict);
+                 const std::optional<std::string>& timestamps, const Anchors& trust, Verdict& verdict);
 
 }  // namespace sto::detail

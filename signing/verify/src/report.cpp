@@ -48,7 +48,13 @@ std::string describe(const Verdict& v) {
                                            : "niet bevestigd")
       << " (SHA-256 " << v.revision0_sha256 << ")\n";
   out << "CA: " << (v.ca_fingerprint.empty() ? "-" : v.ca_fingerprint) << "\n";
-  if (!v.audit_head.empty()) out << "Audit-log: " << v.audit_length << " regels, kop " << v.audit_head << "\n";
+  if (!v.audit_head.empty()) {
+    std::size_t anchored = 0;
+    for (const SignatureReport& s : v.signatures) anchored += s.anchor_length >= 0 ? 1 : 0;
+    out << "Audit-log: " << v.audit_length << " regels, kop " << v.audit_head << "; verankerd in " << anchored
+        << " handtekening(en) en " << v.audit_timestamps.size() << " tijdstempel(s) over de keten\n";
+  }
+  for (const std::string& tsa : certificate_fingerprints(timestamp_certificates(v))) out << "TSA: " << tsa << "\n";
   out << "In werking: " << (v.effective ? utc_text(*v.effective) : "nee") << "\n";
   for (const std::string& note : v.notes) out << "Let op: " << printable(note) << "\n";
   if (!v.findings.empty()) {
@@ -101,6 +107,19 @@ std::string to_json(const Verdict& v) {
   }
   root.set("audit_head", v.audit_head);
   root.set("audit_length", static_cast<Poco::UInt64>(v.audit_length));
+  Poco::JSON::Array stamps;
+  for (const KetenTijdstempel& t : v.audit_timestamps) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("seq", t.seq);
+    o.set("head", t.head);
+    o.set("time", time_or_dash(t.time));
+    o.set("tsa_fingerprint", certificate_fingerprint(t.tsa_certificate_pem));
+    stamps.add(o);
+  }
+  root.set("audit_timestamps", stamps);
+  Poco::JSON::Array tsas;
+  for (const std::string& tsa : certificate_fingerprints(timestamp_certificates(v))) tsas.add(tsa);
+  root.set("tsa_fingerprints", tsas);
   root.set("bytes_hashed", static_cast<Poco::UInt64>(v.bytes_hashed));
   Poco::JSON::Array notes;
   for (const std::string& n : v.notes) notes.add(n);
@@ -126,6 +145,15 @@ std::string to_json(const Verdict& v) {
     o.set("revision_sha256", s.revision_sha256);
     o.set("claimed", time_or_dash(s.claimed));
     o.set("timestamp", time_or_dash(s.timestamp));
+    o.set("tsa_fingerprint", certificate_fingerprint(s.tsa_certificate_pem));
+    if (s.anchor_length >= 0) {
+      Poco::JSON::Object anchor(Poco::JSON_PRESERVE_KEY_ORDER);
+      anchor.set("length", s.anchor_length);
+      anchor.set("head", s.anchor_head);
+      o.set("audit_anchor", anchor);
+    } else {
+      o.set("audit_anchor", Poco::Dynamic::Var());
+    }
     o.set("valid", s.valid);
     signatures.add(o);
   }

@@ -10,6 +10,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
+#include <array>
 #include <cstdlib>
 #include <memory>
 
@@ -112,10 +113,12 @@ Pkcs7 token_of(CMS_SignerInfo* si) {
   return Pkcs7(d2i_PKCS7(nullptr, &p, ASN1_STRING_length(value->value.sequence)));
 }
 
-// Verifies `token` over `signature` (its imprint is the SHA-256 of the signature value); the
-// token's time on success, 0 with a problem added otherwise.
-std::time_t check_token(PKCS7* token, const std::string& signature, const Anchors& anchors,
-                        std::vector<std::string>& problems) {
+// Verifies `token` whose message imprint must be `digest` (SHA-256, 32 bytes; else it belongs to
+// `imprint_of`, "een andere handtekening"); the token's time
+// on success, 0 with a problem added otherwise. `tsa_sha256` receives the SHA-256 of the token's
+// signer certificate, `tsa_pem` that certificate, when the token names one.
+std::time_t check_token(PKCS7* token, const std::string& digest, const char* imprint_of, const Anchors& anchors,
+                        std::vector<std::string>& problems, std::string* tsa_pem) {
   TstInfo info(PKCS7_to_TS_TST_INFO(token));
   if (!info) {
     ERR_clear_error();
@@ -123,14 +126,13 @@ std::time_t check_token(PKCS7* token, const std::string& signature, const Anchor
     return 0;
   }
   const std::time_t time = to_time(TS_TST_INFO_get_time(info.get()));
-  // Trusted for tokens: the CA, and the archive's TSA certificate itself (an external TSA's
+  // Trusted for tokens: the CA, and the archive's TSA certificates themselves (an external TSA's
   // chain ends elsewhere; its certificate, or its issuer, is what the archive pins).
   Store store = store_with(anchors.ca, time);
-  if (anchors.tsa != nullptr) {
-    if (X509_STORE_add_cert(store.get(), anchors.tsa) != 1) throw_openssl_error("TSA-certificaat toevoegen mislukt");
-    X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store.get()), X509_V_FLAG_PARTIAL_CHAIN);
+  for (X509* tsa : anchors.tsas) {
+    if (X509_STORE_add_cert(store.get(), tsa) != 1) throw_openssl_error("TSA-certificaat toevoegen mislukt");
   }
-  const std::string digest = sha256(signature);
+  if (!anchors.tsas.empty()) X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(store.get()), X509_V_FLAG_PARTIAL_CHAIN);
   TsVerify v(TS_VERIFY_CTX_new());
   if (!v) throw_openssl_error("TS-controle maken mislukt");
   auto* imprint = static_cast<unsigned char*>(OPENSSL_memdup(digest.data(), digest.size()));
@@ -138,44 +140,92 @@ std::time_t check_token(PKCS7* token, const std::string& signature, const Anchor
   TS_VERIFY_CTX_set_flags(v.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_IMPRINT);
   TS_VERIFY_CTX_set_imprint(v.get(), imprint, static_cast<long>(digest.size()));  // takes both
   TS_VERIFY_CTX_set_store(v.get(), store.release());
+  STACK_OF(X509)* embedded = token->d.sign != nullptr ? token->d.sign->cert : nullptr;
+  STACK_OF(X509)* signers = PKCS7_get0_signers(token, embedded, 0);
+  ERR_clear_error();
+  X509* signer = signers != nullptr && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : nullptr;
+  if (signer != nullptr && tsa_pem != nullptr) *tsa_pem = certificate_pem(signer);
+  const auto done = [&](std::time_t result) {
+    sk_X509_free(signers);
+    return result;
+  };
   if (TS_RESP_verify_token(v.get(), token) != 1) {
     const unsigned long e = ERR_peek_last_error();
     const std::string reason = openssl_reason();
     problems.push_back(ERR_GET_LIB(e) == ERR_LIB_TS && ERR_GET_REASON(e) == TS_R_MESSAGE_IMPRINT_MISMATCH
-                           ? "het tijdstempel hoort bij een andere handtekening (message imprint wijkt af)"
+                           ? std::string("het tijdstempel hoort bij ") + imprint_of + " (message imprint wijkt af)"
                            : "het tijdstempel klopt niet: " + reason);
-    return 0;
+    return done(0);
   }
-  if (anchors.tsa != nullptr) {
-    // The token's signer is the archive's TSA, or chains to the certificate tsa.pem holds (an
-    // external TSA's issuer, at any depth, as `tsa.certificate` may name it when signing).
-    STACK_OF(X509)* signers = PKCS7_get0_signers(token, nullptr, 0);
-    X509* signer = signers != nullptr && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : nullptr;
-    bool ours = signer != nullptr && X509_cmp(signer, anchors.tsa) == 0;
+  if (!anchors.tsas.empty()) {
+    // The token's signer is one of the archive's TSA certificates, or chains to one (an external
+    // TSA's issuer, at any depth, as `tsa.certificate` may name it when signing).
+    bool ours = false;
+    for (X509* tsa : anchors.tsas) ours = ours || (signer != nullptr && X509_cmp(signer, tsa) == 0);
     if (signer != nullptr && !ours) {
       Store only_tsa(X509_STORE_new());
       StoreContext context(X509_STORE_CTX_new());
-      if (!only_tsa || !context || X509_STORE_add_cert(only_tsa.get(), anchors.tsa) != 1) {
-        throw_openssl_error("TSA-keten controleren mislukt");
+      if (!only_tsa || !context) throw_openssl_error("TSA-keten controleren mislukt");
+      for (X509* tsa : anchors.tsas) {
+        if (X509_STORE_add_cert(only_tsa.get(), tsa) != 1) throw_openssl_error("TSA-keten controleren mislukt");
       }
       X509_VERIFY_PARAM* param = X509_STORE_get0_param(only_tsa.get());
       X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
       X509_VERIFY_PARAM_set_time(param, time);
-      const bool ready = X509_STORE_CTX_init(context.get(), only_tsa.get(), signer,
-                                             token->d.sign != nullptr ? token->d.sign->cert : nullptr) == 1;
+      const bool ready = X509_STORE_CTX_init(context.get(), only_tsa.get(), signer, embedded) == 1;
       ours = ready && X509_verify_cert(context.get()) == 1;
     }
-    sk_X509_free(signers);
     ERR_clear_error();
     if (!ours) {
-      problems.push_back("het tijdstempel is niet van de TSA van het archief");
-      return 0;
+      problems.push_back("het tijdstempel is niet van een TSA van het archief (tsa.pem)");
+      return done(0);
     }
   }
-  return time;
+  return done(time);
+}
+
+const ASN1_OBJECT* audit_anchor_oid() {
+  static const std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT, ASN1_OBJECT_free>> oid(
+      OBJ_txt2obj(kAuditAnchorOid, 1));
+  return oid.get();
+}
+
+// The audit anchor among the signed attributes (sto/pades.h AuditAnchor): sets report.anchor_*
+// when there is exactly one, well formed; a problem when it is there but unreadable.
+void read_audit_anchor(CMS_SignerInfo* si, SignatureReport& report, std::vector<std::string>& problems) {
+  const ASN1_OBJECT* oid = audit_anchor_oid();
+  if (oid == nullptr) throw_openssl_error("OID van het auditanker");
+  const int at = CMS_signed_get_attr_by_OBJ(si, oid, -1);
+  if (at < 0) return;
+  X509_ATTRIBUTE* attribute = CMS_signed_get_attr(si, at);
+  const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attribute, 0);
+  long length = -1;
+  std::array<unsigned char, 32> head{};
+  const int n = value != nullptr && X509_ATTRIBUTE_count(attribute) == 1 && CMS_signed_get_attr_by_OBJ(si, oid, at) < 0
+                    ? ASN1_TYPE_get_int_octetstring(value, &length, head.data(), static_cast<int>(head.size()))
+                    : -1;
+  if (n != static_cast<int>(head.size()) || length < 0) {
+    ERR_clear_error();
+    problems.push_back("het anker van de auditketen in de handtekening is onleesbaar");
+    return;
+  }
+  report.anchor_length = length;
+  report.anchor_head = to_hex(std::string_view(reinterpret_cast<const char*>(head.data()), head.size()));
 }
 
 }  // namespace
+
+std::time_t check_timestamp(std::string_view token_der, std::string_view digest, const Anchors& anchors,
+                            std::vector<std::string>& problems, std::string* tsa_pem) {
+  const auto* p = reinterpret_cast<const unsigned char*>(token_der.data());
+  const Pkcs7 token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
+  if (!token || p != reinterpret_cast<const unsigned char*>(token_der.data()) + token_der.size()) {
+    ERR_clear_error();
+    problems.push_back("het tijdstempel is geen RFC 3161-token");
+    return 0;
+  }
+  return check_token(token.get(), std::string(digest), "een andere hash", anchors, problems, tsa_pem);
+}
 
 SignatureCheck check_signature(const SignedRevision& r, const Anchors& anchors, const ExpectedSigner& expected) {
   SignatureCheck out;
@@ -231,7 +281,10 @@ SignatureCheck check_signature(const SignedRevision& r, const Anchors& anchors, 
     ERR_clear_error();
     problems.push_back("de handtekening heeft geen (leesbaar) tijdstempel");
   } else {
-    report.timestamp = check_token(token.get(), signature, anchors, problems);
+    std::string tsa_pem;
+    report.timestamp =
+        check_token(token.get(), sha256(signature), "een andere handtekening", anchors, problems, &tsa_pem);
+    if (!tsa_pem.empty()) report.tsa_certificate_pem = std::move(tsa_pem);
   }
   if (report.timestamp != 0 && std::llabs(static_cast<long long>(report.timestamp - r.claimed)) > kClaimedTimeSlack) {
     problems.push_back("de tijd in /M ligt " + std::to_string(report.timestamp - r.claimed) +
@@ -267,6 +320,7 @@ SignatureCheck check_signature(const SignedRevision& r, const Anchors& anchors, 
       problems.push_back("de handtekeningwaarde klopt niet (" + openssl_reason() + ")");
     }
   }
+  read_audit_anchor(si, report, problems);
   // The signer is the field's tekenbevoegde.
   if (expected.known) {
     const SignerIdentity& e = expected.identity;

@@ -3,7 +3,9 @@
 
 #include <openssl/x509.h>
 
+#include <ctime>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sto/pades.h"
@@ -18,11 +20,12 @@ struct ExpectedSigner {
   SignerIdentity identity;
 };
 
-// The trust anchors: the CA every certificate must chain to, and the TSA whose tokens count
-// (null: any TSA certificate the CA issued with the timeStamping purpose).
+// The trust anchors: the CA every certificate must chain to, and the TSA certificates whose
+// tokens count, each token against the one that signed it (none: any TSA certificate the CA
+// issued with the timeStamping purpose).
 struct Anchors {
   X509* ca = nullptr;
-  X509* tsa = nullptr;
+  std::vector<X509*> tsas;
 };
 
 struct SignatureCheck {
@@ -35,6 +38,14 @@ struct SignatureCheck {
 // names it; that the certificate chains to anchors.ca at the timestamp's time; that the RFC 3161
 // token verifies (against anchors.tsa, chaining to anchors.ca) and imprints the signature value;
 // that /M lies within kClaimedTimeSlack of the token's time; that the subject is `expected`.
+// It also reads the audit anchor (sto/pades.h) into the report, for check_audit to hold against
+// the log.
 SignatureCheck check_signature(const SignedRevision& r, const Anchors& anchors, const ExpectedSigner& expected);
+
+// Verifies the RFC 3161 token `token_der` (DER ContentInfo) as a signature's is verified, with
+// `digest` (SHA-256, 32 bytes) as the imprint it must carry. Returns its time, or 0 with a problem
+// added; `tsa_pem` (when given) receives the token's signer certificate.
+std::time_t check_timestamp(std::string_view token_der, std::string_view digest, const Anchors& anchors,
+                            std::vector<std::string>& problems, std::string* tsa_pem = nullptr);
 
 }  // namespace sto::detail

@@ -44,6 +44,26 @@ ossl::Certificate read_pem(const std::string& pem) {
   return c;
 }
 
+// Every certificate in PEM text, in order.
+std::vector<ossl::Certificate> read_pems(const std::string& pem) {
+  std::vector<ossl::Certificate> out;
+  if (pem.empty()) return out;
+  std::unique_ptr<BIO, ossl::Deleter<BIO, BIO_free_all>> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  while (bio) {
+    ossl::Certificate c(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!c) break;
+    out.push_back(std::move(c));
+  }
+  ERR_clear_error();
+  return out;
+}
+
+std::vector<X509*> pointers(const std::vector<ossl::Certificate>& certificates) {
+  std::vector<X509*> out;
+  for (const auto& c : certificates) out.push_back(c.get());
+  return out;
+}
+
 std::string revision_name(const SignedRevision& r) {
   return "revisie " + std::to_string(r.number) + " (" + r.field + ")";
 }
@@ -119,9 +139,9 @@ std::vector<std::string> verify_installation_document(std::string_view pdf, cons
     return problems;
   }
   const ossl::Certificate ca = read_pem(ca_pem);
-  const ossl::Certificate tsa = read_pem(tsa_pem);
+  const std::vector<ossl::Certificate> tsas = read_pems(tsa_pem);
   if (!ca) return {"geen leesbaar CA-certificaat"};
-  detail::SignatureCheck c = detail::check_signature(read.revisions[0], {ca.get(), tsa.get()}, {true, signer});
+  detail::SignatureCheck c = detail::check_signature(read.revisions[0], {ca.get(), pointers(tsas)}, {true, signer});
   problems.insert(problems.end(), c.problems.begin(), c.problems.end());
   return problems;
 }
@@ -129,6 +149,27 @@ std::vector<std::string> verify_installation_document(std::string_view pdf, cons
 std::string certificate_fingerprint(const std::string& pem) {
   const ossl::Certificate c = read_pem(pem);
   return c ? normalize_fingerprint(to_hex(sha256(certificate_der(c.get())))) : std::string();
+}
+
+std::vector<std::string> certificate_fingerprints(const std::string& pem) {
+  std::vector<std::string> out;
+  for (const auto& c : read_pems(pem)) out.push_back(normalize_fingerprint(to_hex(sha256(certificate_der(c.get())))));
+  return out;
+}
+
+std::string timestamp_certificates(const Verdict& verdict) {
+  std::vector<std::string> seen;
+  const auto add = [&](const std::string& pem) {
+    if (!pem.empty() && std::find(seen.begin(), seen.end(), pem) == seen.end()) seen.push_back(pem);
+  };
+  for (const SignatureReport& s : verdict.signatures) add(s.valid ? s.tsa_certificate_pem : "");
+  for (const WijzigingReport& w : verdict.wijzigingen) {
+    for (const SignatureReport& s : w.signatures) add(s.valid ? s.tsa_certificate_pem : "");
+  }
+  for (const KetenTijdstempel& t : verdict.audit_timestamps) add(t.tsa_certificate_pem);
+  std::string out;
+  for (const std::string& pem : seen) out += pem;
+  return out;
 }
 
 Verdict verify(const VerifyInput& in) {
@@ -202,7 +243,8 @@ Verdict verify(const VerifyInput& in) {
 
   // 3. The CA the auditor expects.
   const ossl::Certificate ca = read_pem(in.ca_pem);
-  const ossl::Certificate tsa = read_pem(in.tsa_pem);
+  const std::vector<ossl::Certificate> tsa_certificates = read_pems(in.tsa_pem);
+  const std::vector<X509*> tsas = pointers(tsa_certificates);
   if (!ca) {
     add_finding(v, {"ca", "ca.pem", "geen leesbaar CA-certificaat"});
   } else {
@@ -220,7 +262,7 @@ Verdict verify(const VerifyInput& in) {
                       Oordeel::untrusted});
     }
   }
-  if (!in.tsa_pem.empty() && !tsa) add_finding(v, {"ca", "tsa.pem", "geen leesbaar TSA-certificaat"});
+  if (!in.tsa_pem.empty() && tsas.empty()) add_finding(v, {"ca", "tsa.pem", "geen leesbaar TSA-certificaat"});
 
   // 4. Every signature.
   const auto signers = agreement ? expected_signers(*agreement) : std::map<std::string, detail::ExpectedSigner>{};
@@ -228,8 +270,7 @@ Verdict verify(const VerifyInput& in) {
     detail::SignatureCheck c;
     if (ca) {
       const auto who = signers.find(r.field);
-      c = detail::check_signature(r, {ca.get(), tsa.get()},
-                                  who != signers.end() ? who->second : detail::ExpectedSigner{});
+      c = detail::check_signature(r, {ca.get(), tsas}, who != signers.end() ? who->second : detail::ExpectedSigner{});
       if (agreement && who == signers.end())
         c.problems.push_back("het veld hoort bij geen tekenbevoegde van agreement.xml");
     } else {
@@ -297,7 +338,8 @@ Verdict verify(const VerifyInput& in) {
     detail::check_audit(*in.audit_jsonl, in.audit_head,
                         agreement ? std::optional<std::int64_t>(agreement->versie) : std::nullopt,
                         in.wijziging ? in.wijziging->nummer : 0,
-                        agreement ? std::optional<std::string>(agreement->xml_sha256) : std::nullopt, pdf, v);
+                        agreement ? std::optional<std::string>(agreement->xml_sha256) : std::nullopt, pdf,
+                        in.wijziging ? std::nullopt : in.audit_timestamps, {ca.get(), tsas}, v);
   } else {
     add_finding(v, {"audit", "audit.jsonl", "niet gecontroleerd: geen audit-log", Oordeel::untrusted});
   }

@@ -171,7 +171,10 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
     VersionRecord& v = link->version;
     SignedContract& chain = w.chain_of(v);
     const auto agreement = w.agreement_of(v, &tx);
-    const Revision r = chain.sign(signing_act(*agreement, link->signatory.tekenbevoegde, w.clock()), w.pki, *w.tsa);
+    SigningAct act = signing_act(*agreement, link->signatory.tekenbevoegde, w.clock());
+    // The chain as it stands before this act, signed with it (sto/pades.h AuditAnchor).
+    act.anchor = AuditAnchor{tx.audit_length(), tx.audit_head()};
+    const Revision r = chain.sign(act, w.pki, *w.tsa);
     try {
       SignatoryRecord& s = link->signatory;
       s.revision = r.number;
@@ -204,7 +207,9 @@ LinkView Werkruimte::sign(const std::string& token, bool confirmed, const std::s
         c["revisions"] = v.revisions;
         c["pdf_sha256"] = r.sha256;
         c["effective"] = iso_ms(out.effective_ms);
-        tx.append(std::move(c));
+        const AuditRecord last = tx.append(std::move(c));
+        // Every entry up to the completion bound by the TSA (sto/store.h AuditTimestampRecord).
+        tx.add_audit_timestamp({last.seq, last.hash, w.tsa->timestamp(from_hex(last.hash)), w.now_ms()});
         // Committed with the act, so that no crash after it can lose them.
         w.enqueue_completion(tx, v, all);
         out.completed = v;

@@ -334,6 +334,14 @@ Werkruimte Werkruimte::open(const std::filesystem::path& dir, const std::filesys
   impl->tsa = std::make_unique<SerialTsa>(config.tsa_url.empty()
                                               ? impl->pki.local_tsa([i = impl.get()] { return i->clock(); })
                                               : http_tsa(config.tsa_url, read_whole_file(config.tsa_certificate)));
+  // The TSAs trusted before stay trusted for the tokens they made (Werkruimte::tsa_certificates).
+  const std::filesystem::path history = dir / "tsa-geschiedenis.pem";
+  impl->tsa_history = std::filesystem::exists(history) ? read_whole_file(history) : std::string();
+  const std::string current = impl->tsa->certificate_pem();
+  if (impl->tsa_history.find(current) == std::string::npos) {
+    impl->tsa_history += current;
+    StagedFile(history, impl->tsa_history, Access::owner_only).commit();
+  }
   if (config.mail_transport == "smtp") {
     impl->transport = smtp_transport(config.smtp);
   } else {
@@ -350,6 +358,7 @@ Store& Werkruimte::store() { return impl_->store; }
 std::string Werkruimte::ca_fingerprint() const { return impl_->pki.ca_fingerprint(); }
 const Pki& Werkruimte::pki() const { return impl_->pki; }
 TimestampAuthority& Werkruimte::tsa() { return *impl_->tsa; }
+std::string Werkruimte::tsa_certificates() const { return impl_->tsa_history; }
 std::time_t Werkruimte::now() const { return impl_->clock(); }
 void Werkruimte::set_clock(Clock clock) {
   impl_->clock = std::move(clock);

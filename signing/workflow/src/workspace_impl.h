@@ -29,6 +29,7 @@ struct Werkruimte::Impl {
   Store store;
   Pki pki;
   std::unique_ptr<TimestampAuthority> tsa;
+  std::string tsa_history;  // tsa-geschiedenis.pem: every TSA certificate trusted so far
   std::unique_ptr<Transport> transport;
   Clock clock = system_time;
   bool real_clock = true;

@@ -78,7 +78,9 @@ std::string audit_text(const AuditEntry& entry, std::string_view key);
 
 // Checks audit.jsonl lines from the genesis: each line canonical, "seq" counting 1, 2, …, each
 // hash recomputed. Returns a finding per problem (empty when the chain is whole), naming the
-// line number; `head` receives the last hash (the genesis when there are no lines).
-std::vector<std::string> verify_chain(const std::vector<std::string>& lines, std::string& head);
+// line number; `head` receives the last hash (the genesis when there are no lines), `hashes` (when
+// given) each line's hash (empty for a line that is no entry).
+std::vector<std::string> verify_chain(const std::vector<std::string>& lines, std::string& head,
+                                      std::vector<std::string>* hashes = nullptr);
 
 }  // namespace sto

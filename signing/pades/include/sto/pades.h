@@ -5,7 +5,8 @@
 //   claimed signing time, UTC), /ByteRange covering the whole file except its own /Contents,
 //   /Contents = a detached CMS SignedData (RFC 5652), SHA-256, ECDSA P-256, with exactly the
 //   signed attributes content-type, message-digest and ESS signing-certificate-v2 (EN 319 142-1
-//   §6.3: no signing-time attribute; the time is /M), the signer and CA certificates, and an
+//   §6.3: no signing-time attribute; the time is /M), and the audit anchor when the act has one
+//   (below), the signer and CA certificates, and an
 //   RFC 3161 signature-time-stamp over the signature value as unsigned attribute (B-T, §6.3);
 // - a visible appearance (Form XObject) on the tekenbevoegde's field: "Digitaal ondertekend door
 //   <naam>, <functie>, <partner>, <tijd>", in the contract's own embedded font;
@@ -26,9 +27,11 @@
 // file. Opening a chain reads it once.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,11 +41,28 @@
 
 namespace sto {
 
+// The audit chain's head as it stood just before a signing act (sto/audit.h): the act signs it,
+// so a log rewritten later, even with every hash recomputed, no longer meets the signatures.
+//
+// A signed attribute of the CMS (docs/verify.md, "Anchoring"):
+//   id-sto-auditAnchor OBJECT IDENTIFIER ::= { joint-iso-itu-t(2) uuid(25)
+//                                              106012239465386006081543386930734727962 }
+//   AuditAnchor ::= SEQUENCE { length INTEGER, head OCTET STRING (SIZE(32)) }
+// `length` entries were in the chain, `head` is the hash of the last of them (the genesis, 32
+// zero bytes, when there were none). An OID under 2.25 is a UUID (ITU-T X.667): unique without
+// registration.
+inline constexpr const char* kAuditAnchorOid = "2.25.106012239465386006081543386930734727962";
+struct AuditAnchor {
+  std::int64_t length = 0;
+  std::string head;  // 64 lower-case hex digits
+};
+
 // One tekenbevoegde's signature.
 struct SigningAct {
-  std::string field;      // the tekenbevoegde id: /T of its empty signature field
-  SignerIdentity signer;  // subject of the certificate issued for this act
-  std::time_t time = 0;   // the claimed signing time: /M and the appearance; the TSA gives its own
+  std::string field;                  // the tekenbevoegde id: /T of its empty signature field
+  SignerIdentity signer;              // subject of the certificate issued for this act
+  std::time_t time = 0;               // the claimed signing time: /M and the appearance; the TSA gives its own
+  std::optional<AuditAnchor> anchor;  // the workflow's acts carry one; a bare `sto sign` none
 };
 // The act of the tekenbevoegde `id` of `agreement` at `time`: the certificate names them, their
 // functie, their partner (and its KvK number) and their e-mail address. Throws sto::Error when

@@ -144,6 +144,7 @@ std::string der(Encode encode, T* object, const char* what) {
 // Hex helpers for fingerprints and digests.
 std::string sha256(std::string_view bytes);      // 32 raw bytes
 std::string to_hex(std::string_view bytes);      // lower case, no separators
+std::string from_hex(std::string_view hex);      // either case, no separators; empty when not hex
 std::string certificate_der(X509* certificate);  // DER bytes
 std::string certificate_pem(X509* certificate);  // PEM text
 

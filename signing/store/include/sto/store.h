@@ -133,6 +133,16 @@ struct OutboxRecord {
   std::string error;         // the last failure
 };
 
+// An RFC 3161 timestamp over the audit chain's head after entry `seq` (sto/audit.h), made when a
+// document is completed: it binds every entry up to it, so that the log cannot be rewritten and
+// re-chained by someone without the TSA's key (docs/verify.md, "Anchoring").
+struct AuditTimestampRecord {
+  std::int64_t seq = 0;
+  std::string head;   // the hash of entry `seq`, hex: the token's message imprint
+  std::string token;  // the TimeStampToken, DER
+  std::int64_t created_ms = 0;
+};
+
 // A link's token with whom and what it is for.
 struct LinkRecord {
   TokenRecord token;
@@ -182,6 +192,8 @@ class Store {
     std::int64_t latest_token_created(std::int64_t signatory_id);  // 0 when it has no token
     std::vector<TokenRecord> tokens(std::int64_t signatory_id);    // of this agreement only
     std::int64_t audit_length();                                   // the chain's length so far
+    std::string audit_head();                                      // its head (the genesis when empty)
+    std::vector<AuditTimestampRecord> audit_timestamps();          // by seq
     std::optional<ScheduleRecord> schedule();                      // nullopt: the default
     SummaryRecord summary();                                       // zeros: never summarised
     std::vector<OutboxRecord> outbox();                            // every mail of the agreement, by id
@@ -205,6 +217,7 @@ class Store {
 
     // Appends `entry` to the agreement's chain, adding "seq" and "kenmerk". Returns the record.
     AuditRecord append(AuditEntry entry);
+    void add_audit_timestamp(const AuditTimestampRecord& timestamp);
 
     void commit();
 
@@ -255,6 +268,7 @@ class Store {
   std::vector<AuditRecord> audit(std::string_view kenmerk);  // the whole chain, in order
   // The chain's head hash and length without reading it (the genesis and 0 for none).
   std::pair<std::string, std::int64_t> audit_head(std::string_view kenmerk);
+  std::vector<AuditTimestampRecord> audit_timestamps(std::string_view kenmerk);  // by seq
   std::optional<ScheduleRecord> schedule(std::string_view kenmerk);
   // Per signatory of the version that has links: when its newest link was made and expires.
   struct TokenTimes {

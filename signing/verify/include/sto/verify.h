@@ -66,7 +66,20 @@ struct SignatureReport {
   std::string revision_sha256;     // hex, of the PDF through this revision
   std::time_t claimed = 0;         // /M
   std::time_t timestamp = 0;       // the token's genTime; 0 when unreadable
-  bool valid = false;              // every check of this signature passed
+  // The audit chain as the signer's act found it (sto/pades.h AuditAnchor): its length and head;
+  // -1 and empty when the signature carries none.
+  std::int64_t anchor_length = -1;
+  std::string anchor_head;
+  std::string tsa_certificate_pem;  // the certificate that signed its timestamp token (from the token)
+  bool valid = false;               // every check of this signature passed
+};
+
+// An RFC 3161 timestamp over the audit chain's head (an archive's audit-tijdstempels.jsonl).
+struct KetenTijdstempel {
+  std::int64_t seq = 0;             // the entry whose hash it imprints
+  std::string head;                 // that hash, hex
+  std::time_t time = 0;             // the token's genTime; 0 when it does not verify
+  std::string tsa_certificate_pem;  // the certificate that signed it (from the token)
 };
 
 struct PartnerReport {
@@ -102,9 +115,10 @@ struct Verdict {
   std::string ca_fingerprint;               // "AB:CD:…" of the CA used
   std::string audit_head;                   // recomputed; empty without audit log
   std::size_t audit_length = 0;
-  std::size_t bytes_hashed = 0;              // SHA-256 input for the PDF (one pass plus each revision's tail)
-  std::vector<std::string> notes;            // what was checked how, when it is not the obvious way
-  std::vector<WijzigingReport> wijzigingen;  // an archive's amendments, in order (verify_archive)
+  std::vector<KetenTijdstempel> audit_timestamps;  // checked ones, by seq (archive)
+  std::size_t bytes_hashed = 0;                    // SHA-256 input for the PDF (one pass plus each revision's tail)
+  std::vector<std::string> notes;                  // what was checked how, when it is not the obvious way
+  std::vector<WijzigingReport> wijzigingen;        // an archive's amendments, in order (verify_archive)
 };
 
 // An amendment to check in place of the contract: VerifyInput::pdf is then the signed amendment
@@ -120,9 +134,15 @@ struct VerifyInput {
   std::optional<std::string> agreement_xml;  // its agreement; without it revision 0 is not checked
   std::optional<std::string> audit_jsonl;    // the audit log; without it the audit is not checked
   std::optional<std::string> audit_head;     // the head the log must reach (manifest)
-  std::string ca_pem;                        // the CA the signatures chain to
-  std::string tsa_pem;                       // the TSA certificate; empty: taken from the tokens
-  std::string ca_fingerprint;                // the auditor's expectation ("AB:CD:…" or plain hex); empty: none
+  // audit-tijdstempels.jsonl: a line {"head","seq","token" (hex DER)} per timestamp over the chain;
+  // given, every "completed" entry of the log must have one. Not given: not checked (a bare PDF).
+  std::optional<std::string> audit_timestamps;
+  std::string ca_pem;  // the CA the signatures chain to
+  // The TSA certificates (PEM, one or more: every TSA the tokens were signed by, or the issuer
+  // of one); each token must be signed by one of them or chain to one. Empty: any TSA the CA
+  // issued.
+  std::string tsa_pem;
+  std::string ca_fingerprint;  // the auditor's expectation ("AB:CD:…" or plain hex); empty: none
   // Set when revision 0 was made by another renderer than this build (other sto, libharu or
   // qpdf versions, other templates or fonts): says which. Then revision 0 is compared by content.
   // Empty: this build made it, or nobody says otherwise; the bytes must match.
@@ -156,6 +176,13 @@ std::string utc_text(std::time_t t);
 
 // The SHA-256 fingerprint ("AB:CD:…") of the first certificate in `pem`; empty when none.
 std::string certificate_fingerprint(const std::string& pem);
+// The SHA-256 fingerprint of every certificate in `pem`, in order.
+std::vector<std::string> certificate_fingerprints(const std::string& pem);
+
+// The TSA certificates whose tokens `verdict` found valid (its signatures', its amendments' and
+// the audit chain's timestamps), each once, in order of first use, as PEM text: what an archive's
+// tsa.pem holds.
+std::string timestamp_certificates(const Verdict& verdict);
 
 // For people: the verdict first, then findings, signatures and partners. For machines: JSON.
 std::string describe(const Verdict& verdict);

@@ -272,6 +272,10 @@ class Werkruimte {
   // bewijsdossier).
   const Pki& pki() const;
   TimestampAuthority& tsa();
+  // Every TSA certificate this workspace trusted for its tokens (PEM): the configured one and
+  // each configured before, kept in tsa-geschiedenis.pem from the first opening with it, so that
+  // changing the TSA never makes earlier tokens unprovable.
+  std::string tsa_certificates() const;
   std::time_t now() const;
 
   // The clock (UTC seconds; tests fix it) and the mail transport (tests and `sto demo` swap it).
