@@ -21,6 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr std::time_t kNow = 1764000000;  // 2025-11-24 16:00:00 UTC
 
@@ -230,6 +231,34 @@ TEST_F(Pki, LocalTsaStampsTheDigestAtTheClocksTime) {
   EXPECT_THAT(verify.out, HasSubstr("Verification: OK")) << verify.err;
   EXPECT_NE(tsa->timestamp(sha256(data)), token);  // fresh serial and nonce every time
   EXPECT_THROW(tsa->timestamp("too short"), Error);
+}
+
+// The CA's CRL, read back by the openssl command line: signed by the CA, the times asked for,
+// a CRL number, nothing revoked; never valid beyond the CA itself.
+TEST_F(Pki, IssuesAnEmptyCrlSignedByTheCa) {
+  const auto pki = sto::Pki::create(dir_, "", kNow);
+  spill(dir_ / "ca.crl", pki.crl(kNow, kNow + 400 * 24 * 3600));
+  const auto text = run_program({"/usr/bin/openssl", "crl", "-inform", "DER", "-in", (dir_ / "ca.crl").string(),
+                                 "-CAfile", (dir_ / "ca.pem").string(), "-noout", "-text"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.err + text.out, HasSubstr("verify OK"));
+  EXPECT_THAT(text.out, HasSubstr("Last Update: Nov 24 16:00:00 2025 GMT"));
+  EXPECT_THAT(text.out, HasSubstr("Next Update: Dec 29 16:00:00 2026 GMT"));
+  EXPECT_THAT(text.out, HasSubstr("X509v3 CRL Number"));
+  EXPECT_THAT(text.out, HasSubstr("No Revoked Certificates."));
+  // Another CA does not verify it.
+  const auto other = sto::Pki::create(dir_ / "ander", "", kNow);
+  const auto foreign = run_program({"/usr/bin/openssl", "crl", "-inform", "DER", "-in", (dir_ / "ca.crl").string(),
+                                    "-CAfile", (dir_ / "ander" / "ca.pem").string(), "-noout"});
+  EXPECT_THAT(foreign.err + foreign.out, Not(HasSubstr("verify OK")));
+  // Capped at the CA's own end (30 years), and never already past.
+  spill(dir_ / "lang.crl", pki.crl(kNow, kNow + 100LL * 365 * 24 * 3600));
+  const auto capped = run_program(
+      {"/usr/bin/openssl", "crl", "-inform", "DER", "-in", (dir_ / "lang.crl").string(), "-noout", "-nextupdate"});
+  const auto ca_end =
+      run_program({"/usr/bin/openssl", "x509", "-in", (dir_ / "ca.pem").string(), "-noout", "-enddate"});
+  EXPECT_EQ(capped.out.substr(capped.out.find('=')), ca_end.out.substr(ca_end.out.find('=')));
+  EXPECT_THROW(pki.crl(kNow, kNow), Error);
 }
 
 TEST_F(Pki, HttpTsaFetchesAndChecksAToken) {

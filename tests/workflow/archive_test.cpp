@@ -479,6 +479,74 @@ TEST_P(Archive, ALogRewrittenAndRechainedInTheDatabaseIsCaughtByExportAndVerify)
       << describe(unstamped);
 }
 
+TEST_P(Archive, ACompletionCutFromTheLogIsCaughtWhateverCameBeforeIt) {
+  for (const auto& link : links_) ASSERT_EQ(site_->sign(link).status, 303);
+  const std::vector<AuditRecord> log = site_->w().store().audit(kenmerk_);
+  ASSERT_EQ(audit_text(parse_flat_json(log.back().canonical), "event"), "completed");
+  // The completion and its timestamp deleted, then the last signature's own entry rewritten: no
+  // signature anchors that entry, and without a completion no timestamp is asked for.
+  std::vector<AuditRecord> cut(log.begin(), log.end() - 1);
+  const std::int64_t last_signed = cut.back().seq;
+  cut = rechained(cut, last_signed);
+  execute_sql(site_->database(), "DELETE FROM audit_timestamp");
+  execute_sql(site_->database(), "DELETE FROM audit WHERE seq = " + std::to_string(log.back().seq));
+  execute_sql(site_->database(), "UPDATE agreement SET chain_length = " + std::to_string(cut.size()) +
+                                     " WHERE kenmerk = " + quoted(kenmerk_));
+  store_rechained(*site_, kenmerk_, cut, last_signed);
+  try {
+    export_archive(site_->w(), kenmerk_, dir_ / "a", templates());
+    ADD_FAILURE() << "export wrote an archive whose completion was cut off";
+  } catch (const Refusal& e) {
+    EXPECT_THAT(e.what(), HasSubstr("geen voltooiing"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "a"));
+}
+
+TEST_P(Archive, EveryTimestampOverTheChainIsCheckedAsAToken) {
+  for (const auto& link : links_) ASSERT_EQ(site_->sign(link).status, 303);
+  export_archive(site_->w(), kenmerk_, dir_ / "a", templates());
+  const auto stamp = site_->w().store().audit_timestamps(kenmerk_).at(0);
+  const auto put = [&](const std::string& name, const std::string& jsonl) {
+    std::filesystem::remove_all(dir_ / name);
+    std::filesystem::copy(dir_ / "a", dir_ / name, std::filesystem::copy_options::recursive);
+    const std::string old = read_whole_file(dir_ / name / "audit-tijdstempels.jsonl");
+    write_file_atomically(dir_ / name / "audit-tijdstempels.jsonl", jsonl);
+    write_file_atomically(dir_ / name / "manifest.json", replaced(read_whole_file(dir_ / name / "manifest.json"),
+                                                                  to_hex(sha256(old)), to_hex(sha256(jsonl))));
+    return verify_archive(dir_ / name, {site_->w().ca_fingerprint(), "", templates()});
+  };
+  const auto line = [](std::int64_t seq, const std::string& head, const std::string& token) {
+    return canonical_json({{"head", head}, {"seq", seq}, {"token", to_hex(token)}}) + "\n";
+  };
+  const std::string where = "audit-tijdstempels.jsonl regel 1";
+  // A token over the right hash by a TSA the archive does not hold.
+  const Pki foreign = Pki::create(dir_ / "vreemd", "", site_->w().now());
+  const Verdict by_foreign =
+      put("vreemd-tsa", line(stamp.seq, stamp.head, foreign.local_tsa()->timestamp(from_hex(stamp.head))));
+  EXPECT_TRUE(has_finding(by_foreign, where, "niet van een TSA van het archief")) << describe(by_foreign);
+  // The archive's own TSA, over another hash than the line names.
+  const Verdict other_hash =
+      put("andere-hash", line(stamp.seq, stamp.head, site_->w().tsa().timestamp(sha256("iets anders"))));
+  EXPECT_TRUE(has_finding(other_hash, where, "hoort bij een andere hash")) << describe(other_hash);
+  // A real token named at another line.
+  const Verdict moved = put("verschoven", line(stamp.seq - 1, stamp.head, stamp.token));
+  EXPECT_EQ(moved.oordeel, Oordeel::broken);
+  EXPECT_TRUE(has_finding(moved, "audit.jsonl regel " + std::to_string(stamp.seq), "geen tijdstempel"))
+      << describe(moved);
+  // Malformed lines are findings, never a crash.
+  const Verdict malformed = put("kapot",
+                                "[1]\n{\"head\":\"zz\",\"seq\":1,\"token\":\"00\"}\n"
+                                "{\"head\":\"" +
+                                    stamp.head + "\",\"seq\":99999999999999999999,\"token\":\"00\"}\n" +
+                                    line(stamp.seq, std::string(64, 'A'), stamp.token));
+  EXPECT_EQ(malformed.oordeel, Oordeel::broken);
+  for (int n = 1; n <= 4; ++n) {
+    EXPECT_TRUE(has_finding(malformed, "audit-tijdstempels.jsonl regel " + std::to_string(n), ""))
+        << n << "\n"
+        << describe(malformed);
+  }
+}
+
 TEST_P(Archive, ATsaChangedBetweenTwoSignaturesLeavesEveryTokenProvable) {
   for (std::size_t i = 0; i < 4; ++i) ASSERT_EQ(site_->sign(links_[i]).status, 303);
   // Another TSA (its own CA, answered by `openssl ts` over HTTP) is configured for the rest.

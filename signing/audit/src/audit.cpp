@@ -7,6 +7,7 @@
 #include <Poco/JSON/Parser.h>
 #include <algorithm>
 #include <cstdio>
+#include <typeinfo>
 
 #include "sto/diagnostics.h"
 #include "sto/utf8.h"
@@ -108,16 +109,23 @@ AuditEntry parse_flat_json(std::string_view text) {
   } catch (const Poco::Exception& e) {
     throw Error("geen JSON: " + e.displayText());
   }
-  const auto object = parsed.extract<Poco::JSON::Object::Ptr>();
+  // A line is input: an array, a number beyond 64 bits or anything else Poco will not convert is
+  // an Error like every other malformed line, never another kind of exception.
+  Poco::JSON::Object::Ptr object;
+  if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) object = parsed.extract<Poco::JSON::Object::Ptr>();
   if (object.isNull()) throw Error("geen JSON-object");
   AuditEntry entry;
   for (const auto& [key, value] : *object) {
-    if (value.isString()) {
-      entry[key] = value.extract<std::string>();
-    } else if (value.isInteger() && !value.isBoolean()) {
-      entry[key] = value.convert<std::int64_t>();
-    } else {
-      throw Error("veld \"" + key + "\" is geen tekst of geheel getal");
+    try {
+      if (value.isString()) {
+        entry[key] = value.extract<std::string>();
+      } else if (value.isInteger() && !value.isBoolean()) {
+        entry[key] = value.convert<std::int64_t>();
+      } else {
+        throw Error("veld \"" + key + "\" is geen tekst of geheel getal");
+      }
+    } catch (const Poco::Exception& e) {
+      throw Error("veld \"" + key + "\": " + e.displayText());
     }
   }
   return entry;

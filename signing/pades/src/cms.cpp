@@ -5,6 +5,8 @@
 #include <openssl/ess.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sto/diagnostics.h"
@@ -82,7 +84,10 @@ std::string signed_without_token(std::string_view sha256, EVP_PKEY* key, X509* c
   }
   if (anchor) {
     const std::string head = from_hex(anchor->head);
-    if (head.size() != 32 || anchor->length < 0) throw Error("CMS: het anker van de auditketen is ongeldig");
+    // ASN1_TYPE_set_int_octetstring encodes the number as a 32-bit INTEGER.
+    if (head.size() != 32 || anchor->length < 0 || anchor->length > std::numeric_limits<std::int32_t>::max()) {
+      throw Error("CMS: het anker van de auditketen is ongeldig");
+    }
     // SEQUENCE { INTEGER, OCTET STRING }, encoded by OpenSSL (sto/pades.h AuditAnchor).
     std::unique_ptr<ASN1_TYPE, ossl::Deleter<ASN1_TYPE, ASN1_TYPE_free>> value(ASN1_TYPE_new());
     std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT, ASN1_OBJECT_free>> oid(OBJ_txt2obj(kAuditAnchorOid, 1));

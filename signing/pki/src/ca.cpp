@@ -273,4 +273,33 @@ SignerCredentials Pki::issue(const SignerIdentity& who, std::time_t now) const {
   return out;
 }
 
+std::string Pki::crl(std::time_t now, std::time_t next_update) const {
+  if (next_update <= now) throw Error("een CRL moet na haar uitgifte nog geldig zijn");
+  using Crl = std::unique_ptr<X509_CRL, ossl::Deleter<X509_CRL, X509_CRL_free>>;
+  using Time = std::unique_ptr<ASN1_TIME, ossl::Deleter<ASN1_TIME, ASN1_TIME_free>>;
+  X509* ca = state_->ca.get();
+  Crl crl(X509_CRL_new());
+  Time this_update(ASN1_TIME_set(nullptr, now));
+  Time next(ASN1_TIME_set(nullptr, std::min(next_update, not_after_of(ca))));
+  // The CRL number: the issue time, so that a later CRL has a higher one (RFC 5280 §5.2.3).
+  detail::Integer number(ASN1_INTEGER_new());
+  if (!crl || !this_update || !next || !number || ASN1_INTEGER_set_int64(number.get(), now) != 1 ||
+      X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca)) != 1 ||
+      X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1 ||
+      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) != 1) {
+    throw_openssl_error("CRL maken mislukt");
+  }
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, ca, nullptr, nullptr, crl.get(), 0);
+  X509_EXTENSION* aki = X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always");
+  const int added = aki != nullptr ? X509_CRL_add_ext(crl.get(), aki, -1) : 0;
+  X509_EXTENSION_free(aki);
+  if (added != 1 || X509_CRL_sign(crl.get(), state_->ca_key.get(), EVP_sha256()) <= 0) {
+    throw_openssl_error("CRL ondertekenen mislukt");
+  }
+  return der(i2d_X509_CRL, crl.get(), "CRL");
+}
+
 }  // namespace sto

@@ -2,6 +2,7 @@
 // the one place where a busy database is retried (Store::run).
 #include "sto/store.h"
 
+#include <Poco/Exception.h>
 #include <Poco/HexBinaryDecoder.h>
 #include <Poco/HexBinaryEncoder.h>
 
@@ -125,9 +126,13 @@ std::string token_text(const std::string& bytes) {
 }
 
 std::string token_bytes(const std::string& hex) {
-  std::istringstream in(hex);
-  Poco::HexBinaryDecoder decoder(in);
-  return std::string(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+  try {
+    std::istringstream in(hex);
+    Poco::HexBinaryDecoder decoder(in);
+    return std::string(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+  } catch (const Poco::Exception& e) {
+    throw StoreError(StoreError::Kind::other, "tijdstempel van de auditketen onleesbaar: " + e.displayText());
+  }
 }
 
 std::vector<AuditTimestampRecord> timestamp_rows(const detail::RecordSet& rs) {

@@ -29,21 +29,38 @@ struct Anchor {
   std::string by;           // "revisie 3 (t-1)", "tijdstempel over regel 12"
 };
 
+bool is_hash(const std::string& text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// `completed_line`: this document's "completed" entry (0: none); `report_tokens`: whether the
+// timestamps' own findings are this call's to report (the contract's, once per archive).
 void check_anchors(const std::vector<std::string>& lines, const std::vector<std::string>& hashes,
-                   const std::map<int, std::size_t>& signed_at, const std::optional<std::string>& timestamps,
-                   const Anchors& trust, Verdict& verdict) {
+                   const std::map<int, std::size_t>& signed_at, std::size_t completed_line,
+                   const std::optional<std::string>& timestamps, bool report_tokens, const Anchors& trust,
+                   Verdict& verdict) {
   const auto hash_at = [&](std::int64_t length) -> std::string {
     return length == 0 ? std::string(kAuditGenesis) : hashes[static_cast<std::size_t>(length - 1)];
   };
   const auto size = static_cast<std::int64_t>(lines.size());
   std::vector<Anchor> anchors;
+  // A signature made before anchoring existed (sto before issue 16) has none, and nobody without
+  // the keys can remove one from a signature: from the first anchored signature of a document on,
+  // every one must have it.
+  bool anchoring = false;
+  std::vector<std::string> unanchored;
   for (const SignatureReport& s : verdict.signatures) {
     const std::string name = "revisie " + std::to_string(s.revision) + " (" + s.field + ")";
     if (!s.valid) continue;  // what an invalid signature says binds nothing; it is a finding already
     if (s.anchor_length < 0) {
-      add(verdict, name, "de handtekening draagt geen anker van de auditketen: het log is niet aan haar gebonden");
+      if (anchoring) {
+        add(verdict, name, "de handtekening draagt geen anker van de auditketen, die ervoor wel");
+      } else {
+        unanchored.push_back(std::to_string(s.revision));
+      }
       continue;
     }
+    anchoring = true;
     if (s.anchor_length >= size) {
       add(verdict, name,
           "de handtekening ankert de keten na regel " + std::to_string(s.anchor_length) + ", maar het log heeft " +
@@ -58,49 +75,56 @@ void check_anchors(const std::vector<std::string>& lines, const std::vector<std:
     }
     anchors.push_back({s.anchor_length, s.anchor_head, name + ", " + s.naam});
   }
+  if (!unanchored.empty()) {
+    verdict.notes.push_back(std::to_string(unanchored.size()) +
+                            " handtekening(en) dragen geen anker van de auditketen (gemaakt voordat sto dat deed; "
+                            "revisie " +
+                            unanchored.front() + (unanchored.size() > 1 ? " tot en met " + unanchored.back() : "") +
+                            "): wat het log over hen zegt, is alleen aan zichzelf gebonden");
+  }
   if (timestamps && trust.ca == nullptr) {
-    add(verdict, "audit-tijdstempels.jsonl", "niet te controleren zonder CA");
+    if (report_tokens) add(verdict, "audit-tijdstempels.jsonl", "niet te controleren zonder CA");
   } else if (timestamps) {
     std::set<std::int64_t> stamped;
     const std::vector<std::string> rows = jsonl_lines(*timestamps);
+    const auto problem = [&](const std::string& where, std::string message) {
+      if (report_tokens) add(verdict, where, std::move(message));
+    };
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const std::string where = "audit-tijdstempels.jsonl regel " + std::to_string(i + 1);
       AuditEntry e;
       try {
         e = parse_flat_json(rows[i]);
       } catch (const Error& error) {
-        add(verdict, where, error.what());
+        problem(where, error.what());
         continue;
       }
       const auto seq = number_of(e, "seq");
       const std::string claimed = audit_text(e, "head");
       const std::string token = from_hex(audit_text(e, "token"));
-      if (!seq || *seq < 1 || *seq > size || token.empty()) {
-        add(verdict, where, "geen tijdstempel over een regel van audit.jsonl");
+      if (!seq || *seq < 1 || *seq > size || !is_hash(claimed) || token.empty()) {
+        problem(where, "geen tijdstempel over een regel van audit.jsonl (seq, head of token ontbreekt of is ongeldig)");
         continue;
       }
       std::vector<std::string> problems;
       std::string tsa_pem;
       const std::time_t time = check_timestamp(token, from_hex(claimed), trust, problems, &tsa_pem);
-      for (std::string& p : problems) add(verdict, where, std::move(p));
+      for (std::string& p : problems) problem(where, std::move(p));
       if (!problems.empty()) continue;
       stamped.insert(*seq);
-      verdict.audit_timestamps.push_back({*seq, claimed, time, tsa_pem});
+      if (report_tokens) verdict.audit_timestamps.push_back({*seq, claimed, time, tsa_pem});
       anchors.push_back(
           {*seq, claimed, "het tijdstempel van " + utc_text(time) + " over regel " + std::to_string(*seq)});
     }
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      AuditEntry e;
-      try {
-        e = parse_flat_json(lines[i]);
-      } catch (const Error&) {
-        continue;
-      }
-      if (audit_text(e, "event") == audit_event::completed && !stamped.contains(static_cast<std::int64_t>(i + 1))) {
-        add(verdict, "audit.jsonl regel " + std::to_string(i + 1),
-            "de voltooiing heeft geen tijdstempel over de keten (audit-tijdstempels.jsonl)");
-      }
+    // The document's completion binds its last signature's own entry, which no signature does.
+    if (anchoring && completed_line != 0 && !stamped.contains(static_cast<std::int64_t>(completed_line))) {
+      add(verdict, "audit.jsonl regel " + std::to_string(completed_line),
+          "de voltooiing heeft geen tijdstempel over de keten (audit-tijdstempels.jsonl)");
     }
+  } else if (anchoring && completed_line != 0) {
+    verdict.notes.push_back(
+        "het tijdstempel over de keten bij de voltooiing is niet gecontroleerd (alleen een archief "
+        "heeft audit-tijdstempels.jsonl)");
   }
   // The first anchor the log no longer meets names where it was rewritten: after the last one it
   // still meets, up to this one.
@@ -207,7 +231,12 @@ void check_audit(std::string_view jsonl, const std::optional<std::string>& head,
           "audit.jsonl heeft geen ondertekening voor deze revisie");
     }
   }
-  check_anchors(lines, hashes, signed_at, timestamps, trust, verdict);
+  check_anchors(lines, hashes, signed_at, completed_line, timestamps, wijziging == 0, trust, verdict);
+  // The completion is appended in the same transaction as the last signature: a document every
+  // partner is bound by without one in the log had it cut off (and with it its timestamp).
+  if (completed_line == 0 && verdict.effective && !signed_at.empty()) {
+    add(verdict, "audit.jsonl", "alle partners zijn gebonden, maar het log heeft geen voltooiing van dit document");
+  }
   if (completed_line != 0) {
     const std::string where = "audit.jsonl regel " + std::to_string(completed_line);
     const std::string final_sha = pdf.revisions.empty() ? pdf.revision0_sha256 : pdf.revisions.back().sha256;

@@ -33,6 +33,8 @@ using Names = Owned<GENERAL_NAMES, GENERAL_NAMES_free>;
 
 void free_certs(STACK_OF(X509) * certs) { sk_X509_pop_free(certs, X509_free); }
 using Certs = Owned<STACK_OF(X509), free_certs>;
+void free_stack(STACK_OF(X509) * certs) { sk_X509_free(certs); }
+using Signers = Owned<STACK_OF(X509), free_stack>;  // a stack whose certificates belong to others
 
 // The reason OpenSSL gave last, emptying its queue; `from_ess` tells whether any came from ESS
 // (signing-certificate-v2), whatever CMS added after it.
@@ -141,21 +143,20 @@ std::time_t check_token(PKCS7* token, const std::string& digest, const char* imp
   TS_VERIFY_CTX_set_imprint(v.get(), imprint, static_cast<long>(digest.size()));  // takes both
   TS_VERIFY_CTX_set_store(v.get(), store.release());
   STACK_OF(X509)* embedded = token->d.sign != nullptr ? token->d.sign->cert : nullptr;
-  STACK_OF(X509)* signers = PKCS7_get0_signers(token, embedded, 0);
+  const Signers signers(PKCS7_get0_signers(token, embedded, 0));  // the certificates stay the token's
   ERR_clear_error();
-  X509* signer = signers != nullptr && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : nullptr;
+  X509* signer = signers && sk_X509_num(signers.get()) == 1 ? sk_X509_value(signers.get(), 0) : nullptr;
   if (signer != nullptr && tsa_pem != nullptr) *tsa_pem = certificate_pem(signer);
-  const auto done = [&](std::time_t result) {
-    sk_X509_free(signers);
-    return result;
-  };
   if (TS_RESP_verify_token(v.get(), token) != 1) {
     const unsigned long e = ERR_peek_last_error();
     const std::string reason = openssl_reason();
-    problems.push_back(ERR_GET_LIB(e) == ERR_LIB_TS && ERR_GET_REASON(e) == TS_R_MESSAGE_IMPRINT_MISMATCH
+    const bool ts = ERR_GET_LIB(e) == ERR_LIB_TS;
+    problems.push_back(ts && ERR_GET_REASON(e) == TS_R_MESSAGE_IMPRINT_MISMATCH
                            ? std::string("het tijdstempel hoort bij ") + imprint_of + " (message imprint wijkt af)"
+                       : ts && ERR_GET_REASON(e) == TS_R_CERTIFICATE_VERIFY_ERROR
+                           ? "het tijdstempel is niet van een TSA van het archief (" + reason + ")"
                            : "het tijdstempel klopt niet: " + reason);
-    return done(0);
+    return 0;
   }
   if (!anchors.tsas.empty()) {
     // The token's signer is one of the archive's TSA certificates, or chains to one (an external
@@ -178,10 +179,10 @@ std::time_t check_token(PKCS7* token, const std::string& digest, const char* imp
     ERR_clear_error();
     if (!ours) {
       problems.push_back("het tijdstempel is niet van een TSA van het archief (tsa.pem)");
-      return done(0);
+      return 0;
     }
   }
-  return done(time);
+  return time;
 }
 
 const ASN1_OBJECT* audit_anchor_oid() {
@@ -217,6 +218,10 @@ void read_audit_anchor(CMS_SignerInfo* si, SignatureReport& report, std::vector<
 
 std::time_t check_timestamp(std::string_view token_der, std::string_view digest, const Anchors& anchors,
                             std::vector<std::string>& problems, std::string* tsa_pem) {
+  if (digest.size() != 32) {
+    problems.push_back("het tijdstempel hoort bij geen geldige SHA-256-hash");
+    return 0;
+  }
   const auto* p = reinterpret_cast<const unsigned char*>(token_der.data());
   const Pkcs7 token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
   if (!token || p != reinterpret_cast<const unsigned char*>(token_der.data()) + token_der.size()) {

@@ -339,7 +339,7 @@ Verdict verify(const VerifyInput& in) {
                         agreement ? std::optional<std::int64_t>(agreement->versie) : std::nullopt,
                         in.wijziging ? in.wijziging->nummer : 0,
                         agreement ? std::optional<std::string>(agreement->xml_sha256) : std::nullopt, pdf,
-                        in.wijziging ? std::nullopt : in.audit_timestamps, {ca.get(), tsas}, v);
+                        in.audit_timestamps, {ca.get(), tsas}, v);
   } else {
     add_finding(v, {"audit", "audit.jsonl", "niet gecontroleerd: geen audit-log", Oordeel::untrusted});
   }

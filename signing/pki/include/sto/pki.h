@@ -112,6 +112,14 @@ class Pki {
   // no extendedKeyUsage (NSS refuses document signing under most EKUs). Throws sto::Error.
   SignerCredentials issue(const SignerIdentity& who, std::time_t now) const;
 
+  // A certificate revocation list of the CA (DER, X.509 v2, ECDSA with SHA-256): issued `now`,
+  // next update `next_update` (at the latest when the CA ends), its number the issue time, and no
+  // certificate listed: the installation revokes none (a signing act's key is gone at once, and a
+  // certificate it should not have issued shows in the audit log, not here). PAdES B-LT puts it in
+  // the document so that a validator requiring revocation data, offline, can conclude for every
+  // certificate the CA issued. Throws sto::Error.
+  std::string crl(std::time_t now, std::time_t next_update) const;
+
   // The installation's own TSA: no network; its time comes from `clock`; random token serials.
   // Safe to share between threads. This Pki must outlive it.
   std::unique_ptr<TimestampAuthority> local_tsa(Clock clock = system_time) const;
