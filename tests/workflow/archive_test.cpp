@@ -341,11 +341,14 @@ TEST_P(Archive, TheDossierShortensRepeatedEventsButNeverTheSignature) {
 
 // What someone with write access to the database alone can do to the log: rewrite entry `seq`
 // (an IP address) and recompute every hash after it, so that the chain agrees with itself again.
-std::vector<AuditRecord> rechained(std::vector<AuditRecord> log, std::int64_t seq) {
+// With `edit` false, the entries from `seq` on are only renumbered and re-hashed (after a move).
+std::vector<AuditRecord> rechained(std::vector<AuditRecord> log, std::int64_t seq, bool edit = true) {
   std::string previous = seq == 1 ? std::string(kAuditGenesis) : log[static_cast<std::size_t>(seq - 2)].hash;
   for (auto r = log.begin() + (seq - 1); r != log.end(); ++r) {
     AuditEntry e = parse_flat_json(r->canonical);
-    if (r->seq == seq) e["ip"] = std::string("203.0.113.9");
+    r->seq = (r - log.begin()) + 1;
+    e["seq"] = r->seq;
+    if (edit && r->seq == seq) e["ip"] = std::string("203.0.113.9");
     r->canonical = canonical_json(e);
     r->hash = chain_hash(previous, r->canonical);
     previous = r->hash;
@@ -442,6 +445,17 @@ TEST_P(Archive, ALogRewrittenAndRechainedInTheDatabaseIsCaughtByExportAndVerify)
   const auto cli = run_sto({"verify", (dir_ / "vervalst").string(), "--ca-fingerprint", site_->w().ca_fingerprint()});
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_THAT(cli.out, HasSubstr("herschreven"));
+
+  // The 5th signature's own entry moved one line later: its anchor still holds (the lines before
+  // it are untouched), but its act's entry no longer follows it.
+  std::vector<AuditRecord> moved = log;
+  std::swap(moved[static_cast<std::size_t>(signed_at[4] - 1)], moved[static_cast<std::size_t>(signed_at[4])]);
+  std::filesystem::copy(dir_ / "voor", dir_ / "verschoven", std::filesystem::copy_options::recursive);
+  put_log(dir_ / "verschoven", rechained(moved, signed_at[4], false));
+  const Verdict later = verify_archive(dir_ / "verschoven", {site_->w().ca_fingerprint(), "", templates()});
+  EXPECT_TRUE(has_finding(later, "audit.jsonl regel " + std::to_string(signed_at[4] + 1),
+                          "hoort direct na regel " + std::to_string(signed_at[4] - 1)))
+      << describe(later);
 
   // The same in the database: export refuses and writes nothing.
   store_rechained(*site_, kenmerk_, forged, rewritten);
